@@ -1,0 +1,1 @@
+"""Reference automata: explicit DFAs on numpy, implicit (on-the-fly) automata."""

@@ -1,0 +1,63 @@
+"""Encoding words over an ordered alphabet as integer arrays."""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from automata.errors import UnknownSymbolError
+
+Word = tuple[str, ...]
+
+
+def split_word(text: str, alphabet: Sequence[str]) -> Word:
+    """Split ``text`` into symbols: whitespace-separated if it contains spaces, else per character.
+
+    >>> split_word("01a#", ("0", "1", "#", "a"))
+    ('0', '1', 'a', '#')
+    """
+    parts = text.split() if any(c.isspace() for c in text.strip()) else list(text.strip())
+    word = tuple(parts)
+    encode_word(word, alphabet)  # validates
+    return word
+
+
+def encode_word(word: Iterable[str], alphabet: Sequence[str]) -> np.ndarray:
+    """Symbol indices of ``word`` (int64); raises :class:`UnknownSymbolError` on a foreign symbol."""
+    index = {a: k for k, a in enumerate(alphabet)}
+    out = []
+    for pos, sym in enumerate(word):
+        if sym not in index:
+            raise UnknownSymbolError(
+                f"unknown symbol {sym!r} at position {pos + 1}; alphabet is {' '.join(alphabet)}"
+            )
+        out.append(index[sym])
+    return np.asarray(out, dtype=np.int64)
+
+
+def decode_word(codes: Iterable[int], alphabet: Sequence[str]) -> Word:
+    """Inverse of :func:`encode_word`."""
+    return tuple(alphabet[int(c)] for c in codes)
+
+
+def show_word(word: Sequence[str]) -> str:
+    """Readable form: symbols concatenated when all are single characters, else space-separated."""
+    if not word:
+        return "ε"
+    return "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
+
+
+def all_words(length: int, k: int, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """Rows ``start..stop`` of the lexicographic list of all words of ``length`` over ``range(k)``.
+
+    >>> all_words(2, 2).tolist()
+    [[0, 0], [0, 1], [1, 0], [1, 1]]
+    """
+    total = k**length
+    stop = total if stop is None else min(stop, total)
+    idx = np.arange(start, stop, dtype=np.int64)
+    out = np.empty((idx.size, length), dtype=np.int64)
+    for col in range(length - 1, -1, -1):
+        out[:, col] = idx % k
+        idx //= k
+    return out

@@ -1,0 +1,1 @@
+"""B-RASP: formulas, programs, parser/printer, batched interpreter."""

@@ -1,0 +1,127 @@
+"""Immutable B-RASP programs (THEORY §2; [YCA] Def. of B-RASP, [BCL] §2.3).
+
+A program is an alphabet plus a sequence of named operations. Symbol predicates ``Q_a`` exist
+implicitly for every symbol ``a``. Each operation defines one new predicate from earlier ones:
+
+* :class:`PositionOp` — ``P(i) := φ(i)``;
+* :class:`AttentionOp` — ``P(i) := ◀_j[M(i,j), S(i,j)] V(i,j) : D(i)`` (leftmost) or ``▶`` (rightmost).
+
+Masks: ``none``, ``j<i`` (strict future masking), ``j>i`` (strict past masking) — [BCL]'s model — and
+the official simulator's non-strict ``j<=i``, ``j>=i`` (outside [BCL]'s model; the interpreter supports
+them, the Lemma 9 compiler too since UHA masks are just position sets).
+
+Acceptance: the output predicate (the last operation) at the last position (``accept_at="last"``) or,
+for programs that only look right, at the first position (``accept_at="first"``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from automata.errors import MalformedProgramError
+from constructions.brasp.formula import Formula, atoms, symbol_predicate
+
+Mask = Literal["none", "j<i", "j>i", "j<=i", "j>=i"]
+TieBreak = Literal["leftmost", "rightmost"]
+MASKS: tuple[str, ...] = ("none", "j<i", "j>i", "j<=i", "j>=i")
+STRICT_MODEL_MASKS = ("none", "j<i", "j>i")
+
+
+@dataclass(frozen=True)
+class PositionOp:
+    name: str
+    formula: Formula
+
+
+@dataclass(frozen=True)
+class AttentionOp:
+    name: str
+    tiebreak: TieBreak
+    mask: Mask
+    score: Formula
+    value: Formula
+    default: Formula
+
+
+Op = Union[PositionOp, AttentionOp]
+
+
+@dataclass(frozen=True)
+class Program:
+    alphabet: tuple[str, ...]
+    ops: tuple[Op, ...]
+    accept_at: Literal["last", "first"] = "last"
+    name: str = "program"
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    @property
+    def output(self) -> str:
+        return self.ops[-1].name
+
+    @property
+    def symbol_predicates(self) -> tuple[str, ...]:
+        return tuple(symbol_predicate(a) for a in self.alphabet)
+
+    def op(self, name: str) -> Op:
+        for o in self.ops:
+            if o.name == name:
+                return o
+        raise KeyError(name)
+
+    @property
+    def attention_ops(self) -> tuple[AttentionOp, ...]:
+        return tuple(o for o in self.ops if isinstance(o, AttentionOp))
+
+    @property
+    def is_causal(self) -> bool:
+        """Every attention looks only left (j<i or j<=i): the value at position p depends on w_1..w_p,
+        so one run over a word decides every prefix."""
+        return self.accept_at == "last" and all(o.mask in ("j<i", "j<=i") for o in self.attention_ops)
+
+    @property
+    def in_strict_model(self) -> bool:
+        """Only the masks of [BCL]'s model (none, j<i, j>i)."""
+        return all(o.mask in STRICT_MODEL_MASKS for o in self.attention_ops)
+
+
+def validate(p: Program) -> None:
+    """Raise :class:`MalformedProgramError` unless ``p`` is well formed."""
+    if not p.alphabet:
+        raise MalformedProgramError("empty alphabet")
+    if len(set(p.alphabet)) != len(p.alphabet):
+        raise MalformedProgramError("alphabet lists a symbol twice")
+    if not p.ops:
+        raise MalformedProgramError("program has no operations")
+    if p.accept_at not in ("last", "first"):
+        raise MalformedProgramError(f"accept_at must be 'last' or 'first', not {p.accept_at!r}")
+    known = {symbol_predicate(a) for a in p.alphabet}
+    for op in p.ops:
+        if not op.name or not (op.name[0].isalpha() or op.name[0] == "_"):
+            raise MalformedProgramError(f"bad predicate name {op.name!r}")
+        if op.name in known:
+            raise MalformedProgramError(f"predicate {op.name} defined twice")
+        if isinstance(op, PositionOp):
+            parts = {"formula": (op.formula, {"i"})}
+        elif isinstance(op, AttentionOp):
+            if op.mask not in MASKS:
+                raise MalformedProgramError(f"{op.name}: unknown mask {op.mask!r}")
+            if op.tiebreak not in ("leftmost", "rightmost"):
+                raise MalformedProgramError(f"{op.name}: unknown tie-break {op.tiebreak!r}")
+            parts = {
+                "score": (op.score, {"i", "j"}),
+                "value": (op.value, {"i", "j"}),
+                "default": (op.default, {"i"}),
+            }
+        else:
+            raise MalformedProgramError(f"unknown operation {op!r}")
+        for part, (f, allowed) in parts.items():
+            for name, side in atoms(f):
+                if name not in known:
+                    raise MalformedProgramError(
+                        f"{op.name}: {part} uses {name}, which is not defined before it"
+                    )
+                if side not in allowed:
+                    raise MalformedProgramError(f"{op.name}: {part} may not read position {side}")
+        known.add(op.name)

@@ -1,0 +1,1 @@
+"""Is it right, and how big: exhaustive checking, size tables, CLI."""

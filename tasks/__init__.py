@@ -1,0 +1,1 @@
+"""What to recognise: the separating languages, with reference automata."""
