@@ -142,3 +142,33 @@ def _atoms_j(f: Formula) -> set[tuple[str, str]]:
     from constructions.brasp.formula import atoms
 
     return {(n, s) for n, s in atoms(f) if s == "j"}
+
+
+def _gates(f: Formula) -> int:
+    """Layers the paper-faithful compiler spends on ``f``: ¬ and constants one affine layer each,
+    each binary ∧ an affine plus a ReLU layer, ∨ by De Morgan."""
+    if isinstance(f, Pred):
+        return 0
+    if isinstance(f, Const):
+        return 1
+    if isinstance(f, Not):
+        return 1 + _gates(f.arg)
+    n = len(f.args)
+    inner = sum(_gates(a) for a in f.args) + 2 * (n - 1)
+    return inner if isinstance(f, And) else inner + n + 1
+
+
+def paper_layer_count(program: Program) -> int:
+    """Closed form of the paper-faithful network's layer count, from the program's formulas:
+    Σ over position-wise ops of (gates(φ) + 1) and over attention ops of
+    gates(S) + 1 + |K| + 1 + gates(R) + gates((R ∧ V) ∨ (¬R ∧ D)) + 1."""
+    total = 0
+    for op in program.ops:
+        if isinstance(op, PositionOp):
+            total += _gates(op.formula) + 1
+            continue
+        form = split_score(op)
+        r = conj(form.s_i, Pred("s"), *(iff(Pred(k), Pred("c" + k)) for k in form.keys))
+        out = disj(conj(Pred("r"), op.value), conj(neg(Pred("r")), op.default))
+        total += _gates(flip_side(form.s_j, "i")) + 2 + len(form.keys) + _gates(r) + _gates(out) + 1
+    return total

@@ -1,0 +1,137 @@
+"""Exhaustive checking: every word up to a length, compared across several deciders.
+
+When every decider is causal, one pass over the words of the maximal length decides every shorter
+prefix too (each prefix is checked in every extension — a consistency check for free). Otherwise each
+length is enumerated separately. Words are streamed in chunks (bounded memory). The report names the
+shortest, then lexicographically least, word on which the deciders disagree.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from automata.alphabet import Word, all_words, decode_word, show_word
+from automata.errors import ParameterError
+from proofs_check.deciders import Decider
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    word: Word
+    verdicts: tuple[tuple[str, bool], ...]
+
+    def __str__(self) -> str:
+        v = ", ".join(f"{n}: {'accept' if b else 'reject'}" for n, b in self.verdicts)
+        return f"{show_word(self.word)} (length {len(self.word)}) — {v}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    deciders: tuple[str, ...]
+    max_len: int
+    words: int  # distinct words checked (lengths 1..max_len)
+    accepted: tuple[int, ...]  # accepted words per length 1..max_len (by the first decider)
+    disagreement: Disagreement | None
+    seconds: float
+
+    @property
+    def agree(self) -> bool:
+        return self.disagreement is None
+
+    def summary(self) -> str:
+        verdict = "AGREE" if self.agree else f"DISAGREE on {self.disagreement}"
+        return (
+            f"{self.words:,} words of length 1..{self.max_len} ({sum(self.accepted):,} accepted): "
+            f"{' = '.join(self.deciders)}: {verdict} [{self.seconds:.1f}s]"
+        )
+
+
+def _better(cand: tuple[int, tuple[int, ...]] | None, best: tuple[int, tuple[int, ...]] | None) -> bool:
+    return best is None or (cand is not None and cand < best)
+
+
+def exhaustive_check(
+    alphabet: Sequence[str],
+    deciders: Sequence[Decider],
+    max_len: int,
+    chunk: int = 1 << 15,
+    progress: bool = False,
+    limit_words: int = 50_000_000,
+) -> CheckReport:
+    """Compare ``deciders`` on all words of length 1..``max_len`` over ``alphabet``."""
+    if max_len < 1:
+        raise ParameterError("max_len must be at least 1")
+    if len(deciders) < 2:
+        raise ParameterError("exhaustive checking compares at least two deciders")
+    k = len(alphabet)
+    total = sum(k**n for n in range(1, max_len + 1))
+    if total > limit_words:
+        raise ParameterError(f"{total:,} words up to length {max_len}: more than the limit {limit_words:,}")
+    start = time.perf_counter()
+    causal = all(d.causal for d in deciders)
+    accepted = [0] * max_len
+    best: tuple[int, tuple[int, ...]] | None = None
+    best_verdicts: tuple[bool, ...] = ()
+    lengths = [max_len] if causal else list(range(1, max_len + 1))
+    bar = _progress(sum(k**n for n in lengths), progress)
+    for length in lengths:
+        n_words = k**length
+        for lo in range(0, n_words, chunk):
+            words = all_words(length, k, lo, lo + chunk)
+            if causal:
+                outs = [np.asarray(d(words), dtype=bool) for d in deciders]
+                ref = outs[0]
+                # count each prefix once: prefixes of length p are counted where the rest is all 0
+                for p in range(1, length + 1):
+                    tail_zero = ~words[:, p:].any(axis=1) if p < length else np.ones(len(words), bool)
+                    accepted[p - 1] += int(ref[:, p - 1][tail_zero].sum())
+                bad = np.zeros(ref.shape, dtype=bool)
+                for o in outs[1:]:
+                    bad |= o != ref
+                if bad.any():
+                    rows, cols = np.nonzero(bad)
+                    p = int(cols.min())
+                    sel = rows[cols == p]
+                    prefixes = sorted({tuple(int(x) for x in words[r, : p + 1]) for r in sel})
+                    cand = (p + 1, prefixes[0])
+                    if _better(cand, best):
+                        r = next(r for r in sel if tuple(words[r, : p + 1]) == prefixes[0])
+                        best, best_verdicts = cand, tuple(bool(o[r, p]) for o in outs)
+            else:
+                outs = [np.asarray(d.whole(words), dtype=bool) for d in deciders]
+                accepted[length - 1] += int(outs[0].sum())
+                bad = np.zeros(len(words), dtype=bool)
+                for o in outs[1:]:
+                    bad |= o != outs[0]
+                if bad.any() and best is None:
+                    r = int(np.nonzero(bad)[0][0])
+                    best = (length, tuple(int(x) for x in words[r]))
+                    best_verdicts = tuple(bool(o[r]) for o in outs)
+            bar.update(len(words))
+        if best is not None and not causal:
+            break  # lengths ascend and rows are lexicographic: the first found is the least
+    bar.close()
+    dis = None
+    if best is not None:
+        dis = Disagreement(decode_word(best[1], alphabet), tuple(zip((d.name for d in deciders), best_verdicts)))
+    return CheckReport(
+        tuple(d.name for d in deciders), max_len, total, tuple(accepted), dis, time.perf_counter() - start
+    )
+
+
+class _NoBar:
+    def update(self, n: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="word", unit_scale=True, file=sys.stderr, leave=False)

@@ -1,0 +1,86 @@
+"""The families the CLI knows: a task, its B-RASP program and its RNN, by name and parameters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from automata.errors import ParameterError, SuccinctError
+from constructions.brasp.program import Program
+from tasks.base import Task
+
+
+class UnknownTaskError(SuccinctError, KeyError):
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    summary: str
+    has_n: bool
+    variants: tuple[str, ...]
+    task: Callable[[int, str], Task]
+    program: Callable[[int, str], Program]
+    rnn: Callable[[int, str], object] | None  # structured RNN, if the family has one
+    n_max: int = 20
+
+    def check(self, n: int | None, variant: str | None) -> tuple[int, str]:
+        if self.has_n:
+            if n is None:
+                raise ParameterError(f"{self.name} needs -n (1..{self.n_max})")
+            if not 1 <= n <= self.n_max:
+                raise ParameterError(f"{self.name}: n = {n} is out of range 1..{self.n_max}")
+        v = variant or self.variants[0]
+        if v not in self.variants:
+            raise ParameterError(f"{self.name}: unknown variant {v!r}; choose {', '.join(self.variants)}")
+        return (n or 0), v
+
+
+def _counter() -> Family:
+    from constructions.library.counter_brasp import counter_program
+    from constructions.library.counter_rnn import counter_rnn
+    from tasks.counter import CounterTask
+
+    return Family(
+        "counter",
+        "binary counter of [BCL] Example 2: bin(0) x # bin(1) y # … with letters in H",
+        True,
+        ("full", "stream"),
+        lambda n, v: CounterTask(n, v),
+        lambda n, v: counter_program(n, v),
+        lambda n, v: counter_rnn(n, v),
+    )
+
+
+def _preset(key: str) -> Family:
+    from constructions.library.presets import PRESETS
+    from tasks.presets import PRESET_TASKS
+
+    task = PRESET_TASKS[key]()
+    return Family(
+        key.replace("_", "-"),
+        f"B-RASP simulator preset ([YCA]): {task.name}",
+        False,
+        ("-",),
+        lambda n, v: PRESET_TASKS[key](),
+        lambda n, v: PRESETS[key](),
+        None,
+    )
+
+
+def families() -> dict[str, Family]:
+    from tasks.presets import PRESET_TASKS
+
+    out = {"counter": _counter()}
+    for key in PRESET_TASKS:
+        fam = _preset(key)
+        out[fam.name] = fam
+    return out
+
+
+def family(name: str) -> Family:
+    fams = families()
+    if name not in fams:
+        raise UnknownTaskError(f"unknown task {name!r}; known: {', '.join(fams)}")
+    return fams[name]
