@@ -19,6 +19,7 @@ from fractions import Fraction
 import torch
 from torch import nn
 
+from automata.errors import DtypeError
 from constructions.dtypes import check_exact, parse_dtype
 from constructions.exact import Affine
 from constructions.uhat.audit import audit
@@ -31,6 +32,7 @@ class _Attend:
     tiebreak: str
     q_cols: tuple[int, ...]
     k_cols: tuple[int, ...]
+    key_only: bool  # the query is constant: score(i, j) depends on j only
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,18 @@ def _dense(m: Affine, rows: list[int], col_slot: dict[int, int]) -> tuple[list[l
 class UHATModule(nn.Module):
     """forward(LongTensor (B, L)) → BoolTensor (B, L): ⟨t, v_n⟩ > 0 at every position n."""
 
-    def __init__(self, net: UHAT, dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu"):
+    def __init__(
+        self,
+        net: UHAT,
+        dtype: torch.dtype = torch.float64,
+        device: str | torch.device = "cpu",
+        fast: bool = True,
+    ):
         super().__init__()
         dtype = parse_dtype(dtype)
         report = audit(net)
         check_exact(dtype, report.max_abs, report.integral, "UHAT")
+        self.bound = report.max_abs
         self.net_alphabet = net.alphabet
         self.accept_at = net.accept_at
         self.dtype = dtype
@@ -92,7 +101,7 @@ class UHATModule(nn.Module):
                 self._buf(f"l{k}_qb", qb, dtype, (len(used),))
                 self._buf(f"l{k}_kw", ka, dtype, (len(used), len(kc)))
                 self._buf(f"l{k}_kb", kb, dtype, (len(used),))
-                attend = _Attend(layer.mask, layer.tiebreak, tuple(qc), tuple(kc))
+                attend = _Attend(layer.mask, layer.tiebreak, tuple(qc), tuple(kc), key_only=fast and not any(any(r) for r in qa))
             new_slots: list[int] = [-1] * layer.out_width
             taken: set[int] = set()
             computed: list[int] = []
@@ -115,9 +124,8 @@ class UHATModule(nn.Module):
             w, cols, b = _dense(layer.C, computed, {c: c for c in range(2 * r_in)})
             v_idx = [j for j, c in enumerate(cols) if c < r_in]
             a_idx = [j for j, c in enumerate(cols) if c >= r_in]
-            order = v_idx + a_idx
-            w = [[row[j] for j in order] for row in w]
-            self._buf(f"l{k}_cw", w, dtype, (len(computed), len(order)))
+            self._buf(f"l{k}_cwv", [[row[j] for j in v_idx] for row in w], dtype, (len(computed), len(v_idx)))
+            self._buf(f"l{k}_cwa", [[row[j] for j in a_idx] for row in w], dtype, (len(computed), len(a_idx)))
             self._buf(f"l{k}_cb", b, dtype, (len(computed),))
             self.steps.append(
                 _Step(
@@ -130,10 +138,24 @@ class UHATModule(nn.Module):
             )
             slots = new_slots
         self.n_slots = n_slots
+        self._masks: dict[tuple[str, int], torch.Tensor] = {}
         t_rows = net.accept.rows().get(0, {})
         self.t_slots = tuple(slots[c] for c in sorted(t_rows))
         self._buf("t", [int(t_rows[c]) for c in sorted(t_rows)], dtype, (len(t_rows),))
         self.to(device)
+        dev = self.device
+        as_index = lambda xs: torch.tensor(xs, dtype=torch.long, device=dev)  # noqa: E731
+        self._index = [
+            {
+                "v": as_index(st.v_cols),
+                "a": as_index(st.a_cols),
+                "dest": as_index(st.dest),
+                "q": as_index(st.attend.q_cols if st.attend else ()),
+                "k": as_index(st.attend.k_cols if st.attend else ()),
+            }
+            for st in self.steps
+        ]
+        self._t_index = as_index(self.t_slots)
 
     def _buf(self, name: str, data, dtype: torch.dtype, shape: tuple[int, ...]) -> None:
         t = torch.tensor(data, dtype=dtype) if len(data) else torch.zeros(shape, dtype=dtype)
@@ -144,79 +166,121 @@ class UHATModule(nn.Module):
         return self.emb.device
 
     # -- execution -----------------------------------------------------------------------
-    def _mm(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    def _mm(self, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """w (r, c) times x (c, N)."""
         if w.numel() == 0:
-            return x.new_zeros((*x.shape[:-1], w.shape[0]))
+            return x.new_zeros((w.shape[0], x.shape[1]))
         if x.dtype.is_floating_point or x.device.type == "cpu":
-            return x @ w.T
-        return (x.unsqueeze(-2) * w).sum(-1)  # integer matmul on CUDA
+            return w @ x
+        return (w.unsqueeze(-1) * x.unsqueeze(0)).sum(1)  # integer matmul on CUDA
 
-    def _attention(self, h: torch.Tensor, k: int, spec: _Attend) -> tuple[torch.Tensor, torch.Tensor]:
-        n, length, _ = h.shape
-        q = self._mm(h[..., list(spec.q_cols)], getattr(self, f"l{k}_qw")) + getattr(self, f"l{k}_qb")
-        key = self._mm(h[..., list(spec.k_cols)], getattr(self, f"l{k}_kw")) + getattr(self, f"l{k}_kb")
-        if q.shape[-1]:
-            if q.dtype.is_floating_point or q.device.type == "cpu":
-                score = q @ key.transpose(1, 2)
-            else:
-                score = (q.unsqueeze(2) * key.unsqueeze(1)).sum(-1)
-        else:
-            score = h.new_zeros((n, length, length))
-        pos = torch.arange(length, device=h.device)
-        i, j = pos[:, None], pos[None, :]
-        allowed = {
-            "none": torch.ones(length, length, dtype=torch.bool, device=h.device),
-            "j<i": j < i,
-            "j>i": j > i,
-            "j<=i": j <= i,
-            "j>=i": j >= i,
-        }[spec.mask]
+    def _allowed(self, mask: str, length: int) -> torch.Tensor:
+        key = (mask, length)
+        if key not in self._masks:
+            pos = torch.arange(length, device=self.device)
+            i, j = pos[:, None], pos[None, :]
+            self._masks[key] = {
+                "none": torch.ones(length, length, dtype=torch.bool, device=self.device),
+                "j<i": j < i,
+                "j>i": j > i,
+                "j<=i": j <= i,
+                "j>=i": j >= i,
+            }[mask]
+        return self._masks[key]
+
+    def _attention(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Attended position per query (n, L) and whether any position is unmasked (L,)."""
+        if spec.key_only:
+            return self._attention_linear(h, k, spec, n, length)
+        q = self._mm(getattr(self, f"l{k}_qw"), h.index_select(0, self._index[k]["q"])) + getattr(self, f"l{k}_qb")[:, None]
+        key = self._mm(getattr(self, f"l{k}_kw"), h.index_select(0, self._index[k]["k"])) + getattr(self, f"l{k}_kb")[:, None]
+        q, key = q.view(-1, n, length), key.view(-1, n, length)
+        score = h.new_zeros((n, length, length))
+        for r in range(q.shape[0]):  # few rows: a sum of outer products, exact
+            score += q[r][:, :, None] * key[r][:, None, :]
+        allowed = self._allowed(spec.mask, length)
         low = float("-inf") if score.dtype.is_floating_point else torch.iinfo(score.dtype).min
-        masked = score.masked_fill(~allowed, low)
+        masked = score.masked_fill_(~allowed, low)
         best = masked.amax(-1, keepdim=True)
         cand = (masked == best) & allowed
+        pos = torch.arange(length, device=h.device)
         if spec.tiebreak == "rightmost":
             idx = torch.where(cand, pos, -1).amax(-1)
         else:
             idx = torch.where(cand, pos, length).amin(-1)
-        exists = allowed.any(-1)
-        return idx.clamp(0, length - 1), exists
+        return idx.clamp(0, length - 1), allowed.any(-1)
 
-    def residual(self, words: torch.Tensor, upto: int | None = None) -> torch.Tensor:
-        """The slot buffer after the first ``upto`` layers (all by default), shape (B, L, slots)."""
+    def _attention_linear(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int):
+        """O(L) hard attention when the score is a function s(j) of the key alone: a running maximum
+        of the exact integer s(j)·L + rank(j), rank = j (rightmost) or L−1−j (leftmost), so the
+        maximum carries both the best score and the tie-break's position."""
+        key = self._mm(getattr(self, f"l{k}_kw"), h.index_select(0, self._index[k]["k"])) + getattr(self, f"l{k}_kb")[:, None]
+        if (self.bound + 1) * length >= 2**62:
+            raise DtypeError(f"words of length {length} overflow the int64 running-maximum encoding")
+        s = (getattr(self, f"l{k}_qb")[:, None] * key).sum(0).view(n, length).to(torch.int64)
+        pos = torch.arange(length, device=h.device)
+        rank = pos if spec.tiebreak == "rightmost" else length - 1 - pos
+        c = s * length + rank
+        if spec.mask in ("j<i", "j<=i"):
+            best = torch.cummax(c, dim=-1).values
+        elif spec.mask in ("j>i", "j>=i"):
+            best = torch.cummax(c.flip(-1), dim=-1).values.flip(-1)
+        else:
+            best = c.amax(-1, keepdim=True).expand(n, length)
+        if spec.mask == "j<i":  # strict: the maximum over j ≤ i − 1
+            best = torch.cat([best[:, :1], best[:, :-1]], 1)
+        elif spec.mask == "j>i":
+            best = torch.cat([best[:, 1:], best[:, -1:]], 1)
+        r = torch.remainder(best, length)
+        idx = r if spec.tiebreak == "rightmost" else length - 1 - r
+        return idx.clamp(0, length - 1), self._allowed(spec.mask, length).any(-1)
+
+    def _run(self, words: torch.Tensor, upto: int | None = None) -> torch.Tensor:
+        """Slot-major buffer (slots, B·L) after the first ``upto`` layers."""
         words = words.to(self.device)
         n, length = words.shape
-        h = torch.zeros(n, length, self.n_slots, dtype=self.dtype, device=self.device)
-        h[..., : self.emb.shape[1]] = self.emb[words]
+        h = torch.zeros(self.n_slots, n * length, dtype=self.dtype, device=self.device)
+        h[: self.emb.shape[1]] = self.emb[words.reshape(-1)].T
         steps = self.steps if upto is None else self.steps[:upto]
         for k, step in enumerate(steps):
             if step.kind == "relu":
-                d = list(step.dest)
-                h[..., d] = h[..., d].clamp_min(0)
+                for d in step.dest:
+                    h[d].clamp_(min=0)
                 continue
-            parts = [h[..., list(step.v_cols)]]
+            if not step.dest:
+                continue
+            ix = self._index[k]
+            new = self._mm(getattr(self, f"l{k}_cwv"), h.index_select(0, ix["v"]))
             if step.attend is not None:
-                idx, exists = self._attention(h, k, step.attend)
-                src = h[..., list(step.a_cols)]
-                att = torch.gather(src, 1, idx.unsqueeze(-1).expand(-1, -1, src.shape[-1]))
-                parts.append(att * exists[None, :, None].to(att.dtype))
-            x = torch.cat(parts, -1) if len(parts) > 1 else parts[0]
-            new = self._mm(x, getattr(self, f"l{k}_cw")) + getattr(self, f"l{k}_cb")
-            if step.dest:
-                h[..., list(step.dest)] = new
+                idx, exists = self._attention(h, k, step.attend, n, length)
+                src = h.index_select(0, ix["a"]).view(-1, n, length)
+                att = torch.gather(src, 2, idx.unsqueeze(0).expand(src.shape[0], -1, -1))
+                att = att * exists.to(att.dtype)
+                new += self._mm(getattr(self, f"l{k}_cwa"), att.reshape(src.shape[0], -1))
+            new += getattr(self, f"l{k}_cb")[:, None]
+            h.index_copy_(0, ix["dest"], new)
         return h
+
+    def residual(self, words: torch.Tensor, upto: int | None = None) -> torch.Tensor:
+        """The slot buffer after the first ``upto`` layers (all by default), shape (B, L, slots)."""
+        n, length = words.shape
+        return self._run(words, upto).T.reshape(n, length, self.n_slots)
 
     def forward(self, words: torch.Tensor) -> torch.Tensor:
         if words.dim() != 2 or words.shape[1] == 0:
             raise ValueError("words must be a non-empty (B, L) LongTensor")
-        h = self.residual(words)
-        value = self._mm(h[..., list(self.t_slots)], self.t.unsqueeze(0)).squeeze(-1)
-        return value > 0
+        n, length = words.shape
+        h = self._run(words)
+        value = self._mm(self.t.unsqueeze(0), h.index_select(0, self._t_index))[0]
+        return (value > 0).view(n, length)
 
 
-def to_torch(net: UHAT, dtype: torch.dtype | str = torch.float64, device: str | torch.device = "cpu") -> UHATModule:
-    """The exact executable network; raises DtypeError if ``dtype`` is not proved exact."""
-    return UHATModule(net, parse_dtype(dtype), device)
+def to_torch(
+    net: UHAT, dtype: torch.dtype | str = torch.float64, device: str | torch.device = "cpu", fast: bool = True
+) -> UHATModule:
+    """The exact executable network; raises DtypeError if ``dtype`` is not proved exact.
+    ``fast=False`` forces the dense O(L²) attention everywhere (for cross-checks)."""
+    return UHATModule(net, parse_dtype(dtype), device, fast)
 
 
 __all__ = ["UHATModule", "to_torch", "Fraction"]

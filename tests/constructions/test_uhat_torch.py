@@ -54,7 +54,7 @@ def test_all_exact_dtypes_agree(dtype: torch.dtype) -> None:
 def test_state_dict_holds_the_weights() -> None:
     module = to_torch(compile_lemma9(PRESETS["ab_plus"](), packed=True))
     sd = module.state_dict()
-    assert "emb" in sd and "t" in sd and any(k.endswith("_cw") for k in sd)
+    assert "emb" in sd and "t" in sd and any(k.endswith("_cwv") for k in sd)
 
 
 @pytest.mark.cuda
@@ -75,3 +75,19 @@ def test_attended_vector_is_zero_when_mask_is_empty() -> None:
     h = to_torch(net).residual(torch.tensor([[1, 0, 0]]))
     assert h[0, 0, 1].item() == 0 and h[0, 1, 1].item() == 1  # copies Q_b of the rightmost j < i
     assert out.tolist() == [[False, True, True]]
+
+
+def test_linear_attention_equals_dense_attention() -> None:
+    from tests.constructions.randprog import random_program
+
+    used_fast = 0
+    for seed in range(40):
+        prog = random_program(seed, n_ops=5)
+        for packed in (False, True):
+            net = compile_lemma9(prog, packed=packed)
+            fast, dense = to_torch(net), to_torch(net, fast=False)
+            used_fast += sum(s.attend is not None and s.attend.key_only for s in fast.steps)
+            for length in (1, 2, 5, 7):
+                words = torch.from_numpy(all_words(length, 3))
+                assert torch.equal(fast.residual(words), dense.residual(words)), (seed, packed, length)
+    assert used_fast > 20
