@@ -37,19 +37,24 @@ class Family:
         return (n or 0), v
 
 
-def _counter() -> Family:
+CYCLIC_H = frozenset({("a", "b"), ("b", "c"), ("c", "a")})
+
+
+def _counter(name: str = "counter", relation: frozenset[tuple[str, str]] | None = None) -> Family:
     from constructions.library.counter_brasp import counter_program
     from constructions.library.counter_rnn import counter_rnn
-    from tasks.counter import CounterTask
+    from tasks.counter import DEFAULT_H, CounterTask
 
+    h = DEFAULT_H if relation is None else relation
+    pairs = ", ".join(f"{x}{y}" for x, y in sorted(h))
     return Family(
-        "counter",
-        "binary counter of [BCL] Example 2: bin(0) x # bin(1) y # … with letters in H",
+        name,
+        f"binary counter of [BCL] Example 2: bin(0) x # bin(1) y # … with consecutive letters in H = {{{pairs}}}",
         True,
         ("full", "stream"),
-        lambda n, v: CounterTask(n, v),
-        lambda n, v: counter_program(n, v),
-        lambda n, v: counter_rnn(n, v),
+        lambda n, v: CounterTask(n, v, h),
+        lambda n, v: counter_program(n, v, h),
+        lambda n, v: counter_rnn(n, v, relation=h),
     )
 
 
@@ -72,7 +77,7 @@ def _preset(key: str) -> Family:
 def families() -> dict[str, Family]:
     from tasks.presets import PRESET_TASKS
 
-    out = {"counter": _counter()}
+    out = {"counter": _counter(), "counter-cyclic": _counter("counter-cyclic", CYCLIC_H)}
     for key in PRESET_TASKS:
         fam = _preset(key)
         out[fam.name] = fam

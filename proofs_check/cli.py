@@ -1,0 +1,96 @@
+"""The ``succinct`` command line (also ``python -m proofs_check``).
+
+Every library error (:class:`SuccinctError`) becomes one line on stderr and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from automata.alphabet import split_word
+from automata.errors import ParameterError, SuccinctError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise SuccinctError(f"{self.prog}: {message} (see --help)")
+
+
+def _range(text: str) -> list[int]:
+    """'3' → [3]; '1..6' → [1, …, 6]."""
+    try:
+        if ".." in text:
+            lo, hi = text.split("..", 1)
+            return list(range(int(lo), int(hi) + 1))
+        return [int(text)]
+    except ValueError:
+        raise ParameterError(f"bad range {text!r}; write N or LO..HI") from None
+
+
+def _add_member(p: argparse.ArgumentParser) -> None:
+    p.add_argument("task", help="task name (see `succinct tasks`)")
+    p.add_argument("-n", type=int, help="family parameter n")
+    p.add_argument("--variant", help="variant, e.g. full or stream for the counter")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="succinct", description="Exact verification of transformer/RNN succinctness constructions.")
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    sub.add_parser("tasks", help="list the tasks")
+    p = sub.add_parser("show", help="print a construction: B-RASP program, sizes, layers")
+    _add_member(p)
+    p.add_argument("--what", choices=["program", "sizes", "layers", "latex"], default="program")
+    p.add_argument("--form", choices=["paper", "packed"], default="packed")
+    p = sub.add_parser("verify", help="exhaustive check of every recogniser on all words up to a length")
+    _add_member(p)
+    p.add_argument("--max-len", type=int, required=True)
+    p.add_argument("--dtype", default="float64")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--progress", action="store_true")
+    p = sub.add_parser("accepts", help="verdict of every recogniser on one word")
+    _add_member(p)
+    p.add_argument("word", help="the word, e.g. '00a#01b#' (or space-separated symbols)")
+    p = sub.add_parser("table", help="size table over a range of n")
+    p.add_argument("task")
+    p.add_argument("--n", dest="ns", default="1..6", help="range LO..HI")
+    p.add_argument("--variant")
+    p.add_argument("--format", choices=["md", "csv", "latex"], default="md")
+    p.add_argument("--dfa-max-n", type=int, default=6, help="compute exact minimal DFAs up to this n")
+    p.add_argument("--out", type=Path)
+    p = sub.add_parser("program", help="compile and check a B-RASP program file against the interpreter")
+    p.add_argument("file", type=Path)
+    p.add_argument("--max-len", type=int, default=6)
+    p = sub.add_parser("mutate", help="single-weight mutants of the compiled UHAT, each checked exhaustively")
+    _add_member(p)
+    p.add_argument("--form", choices=["paper", "packed"], default="paper")
+    p.add_argument("--count", type=int, default=20)
+    p.add_argument("--max-len", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    sub.add_parser("demo", help="the main job: verify the counter and the presets, print the size table")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args)
+    except SuccinctError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from proofs_check import commands
+
+    return getattr(commands, f"cmd_{args.cmd}")(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+__all__ = ["main", "split_word"]

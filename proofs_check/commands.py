@@ -1,0 +1,138 @@
+"""The CLI's subcommands, each a thin layer over library calls."""
+from __future__ import annotations
+
+import argparse
+import time
+
+from automata.alphabet import split_word
+from automata.errors import ParameterError
+from proofs_check.registry import families, family
+from proofs_check.suite import build, judge, verify
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    for fam in families().values():
+        params = f"-n 1..{fam.n_max}" if fam.has_n else "(no parameter)"
+        variants = f" --variant {'|'.join(fam.variants)}" if fam.variants != ("-",) else ""
+        print(f"{fam.name:<20} {params}{variants}\n{'':<20} {fam.summary}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from constructions.brasp.syntax import format_program
+
+    fam = family(args.task)
+    n, variant = fam.check(args.n, args.variant)
+    program = fam.program(n, variant)
+    if args.what == "program":
+        print(format_program(program))
+        return 0
+    from constructions.uhat.lemma9 import compile_lemma9
+
+    net = compile_lemma9(program, packed=args.form == "packed")
+    if args.what == "sizes":
+        for key, value in vars(net.size()).items():
+            print(f"{key:<12} {value}")
+    elif args.what == "layers":
+        from proofs_check.layers import describe_layers
+
+        print(describe_layers(net))
+    else:
+        from proofs_check.layers import latex_layers
+
+        print(latex_layers(net))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    fam = family(args.task)
+    member = build(fam, args.n, args.variant)
+    report = verify(member, args.max_len, args.dtype, args.device, args.progress)
+    print(f"{member.label}: {report.summary()}")
+    return 0 if report.agree else 1
+
+
+def cmd_accepts(args: argparse.Namespace) -> int:
+    fam = family(args.task)
+    member = build(fam, args.n, args.variant)
+    word = split_word(args.word, member.task.alphabet)
+    if not word:
+        raise ParameterError("the empty word is never accepted (words are non-empty)")
+    (res,) = judge(member, [word])
+    for name, v in res.verdicts:
+        print(f"{name:<20} {'accept' if v else 'reject'}")
+    return 0 if res.unanimous is not None else 1
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    from proofs_check.table import render, size_table
+
+    fam = family(args.task)
+    ns = _ns(fam, args.ns)
+    variant = fam.check(ns[0] if fam.has_n else None, args.variant)[1]
+    text = render(size_table(fam, ns, variant, args.dfa_max_n), args.format)
+    if args.out:
+        args.out.write_text(text)
+        print(f"wrote {args.out}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _ns(fam, text: str) -> list[int]:
+    from proofs_check.cli import _range
+
+    if not fam.has_n:
+        return [0]
+    ns = _range(text)
+    for n in ns:
+        fam.check(n, None)
+    return ns
+
+
+def cmd_program(args: argparse.Namespace) -> int:
+    from constructions.brasp.syntax import parse_program
+    from constructions.uhat.lemma9 import compile_lemma9
+    from proofs_check.deciders import program_decider, uhat_decider
+    from proofs_check.exhaustive import exhaustive_check
+
+    try:
+        text = args.file.read_text()
+    except OSError as err:
+        raise ParameterError(f"cannot read {args.file}: {err.strerror}") from None
+    program = parse_program(text)
+    ds = [program_decider(program)]
+    for packed in (False, True):
+        net = compile_lemma9(program, packed=packed)
+        s = net.size()
+        print(f"UHAT {s.model}: {s.layers} layers ({s.uha_layers} UHA + {s.relu_layers} ReLU), width {s.max_width}, {s.nonzeros} non-zeros, {s.total_bits} bits")
+        ds.append(uhat_decider(net, f"UHAT {s.model}"))
+    report = exhaustive_check(program.alphabet, ds, args.max_len)
+    print(report.summary())
+    return 0 if report.agree else 1
+
+
+def cmd_mutate(args: argparse.Namespace) -> int:
+    from proofs_check.deciders import dfa_decider, program_decider
+    from proofs_check.mutation import mutation_campaign
+
+    fam = family(args.task)
+    member = build(fam, args.n, args.variant)
+    net = member.paper if args.form == "paper" else member.packed
+    refs = [dfa_decider(member.task.reference_dfa()), program_decider(member.program)]
+    start = time.perf_counter()
+    results = mutation_campaign(net, refs, member.task.alphabet, args.count, args.max_len, args.seed)
+    for r in results:
+        print(r.line())
+    caught = sum(r.caught for r in results)
+    print(
+        f"{member.label}, UHAT {args.form}: {caught}/{len(results)} mutants caught, "
+        f"{len(results) - caught} equivalent up to length {args.max_len} [{time.perf_counter() - start:.1f}s]"
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from proofs_check.demo import run_demo
+
+    return run_demo()

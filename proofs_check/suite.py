@@ -1,0 +1,110 @@
+"""Verification runs shared by the CLI and the demo: a family member through every recogniser."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from automata.alphabet import Word, encode_word, show_word
+from constructions.rnn.torch_backend import to_torch as rnn_to_torch
+from constructions.uhat.lemma9 import compile_lemma9
+from constructions.uhat.model import UHAT
+from proofs_check.deciders import Decider, dfa_decider, program_decider, rnn_decider, uhat_decider
+from proofs_check.exhaustive import CheckReport, exhaustive_check
+from proofs_check.registry import Family
+
+
+@dataclass(frozen=True)
+class Member:
+    """One family member with everything built: task, program, both UHATs, the RNN (if any)."""
+
+    family: Family
+    n: int
+    variant: str
+    task: object
+    program: object
+    paper: UHAT
+    packed: UHAT
+    rnn: object | None
+
+    @property
+    def label(self) -> str:
+        if self.family.has_n:
+            return f"{self.family.name} n={self.n} {self.variant}"
+        return self.family.name
+
+
+def build(fam: Family, n: int | None, variant: str | None) -> Member:
+    n, variant = fam.check(n, variant)
+    program = fam.program(n, variant)
+    return Member(
+        fam,
+        n,
+        variant,
+        fam.task(n, variant),
+        program,
+        compile_lemma9(program),
+        compile_lemma9(program, packed=True),
+        fam.rnn(n, variant) if fam.rnn else None,
+    )
+
+
+def deciders(m: Member, dtype: str = "float64", device: str = "cpu", torch_rnn: bool = True) -> list[Decider]:
+    out = [
+        dfa_decider(m.task.reference_dfa()),
+        program_decider(m.program),
+        uhat_decider(m.paper, "UHAT paper", dtype, device),
+        uhat_decider(m.packed, "UHAT packed", dtype, device),
+    ]
+    if m.rnn is not None:
+        out.append(rnn_decider(m.rnn.run_prefixes, "RNN"))
+        if torch_rnn:
+            module = rnn_to_torch(m.rnn, dtype, device)
+
+            def run(words: np.ndarray) -> np.ndarray:
+                import torch
+
+                with torch.no_grad():
+                    return module(torch.from_numpy(words).to(module.device)).cpu().numpy()
+
+            out.append(rnn_decider(run, "RNN torch"))
+    return out
+
+
+def verify(m: Member, max_len: int, dtype: str = "float64", device: str = "cpu", progress: bool = False) -> CheckReport:
+    return exhaustive_check(m.task.alphabet, deciders(m, dtype, device), max_len, progress=progress)
+
+
+@dataclass(frozen=True)
+class WordVerdicts:
+    word: Word
+    verdicts: tuple[tuple[str, bool], ...]
+
+    @property
+    def unanimous(self) -> bool | None:
+        vals = {v for _, v in self.verdicts}
+        return vals.pop() if len(vals) == 1 else None
+
+
+def judge(m: Member, words: Sequence[Word], dtype: str = "float64") -> list[WordVerdicts]:
+    """Whole-word verdicts of every recogniser on words of one or several lengths."""
+    ds = deciders(m, dtype)
+    out: list[WordVerdicts] = []
+    by_len: dict[int, list[Word]] = {}
+    for w in words:
+        by_len.setdefault(len(w), []).append(tuple(w))
+    for group in by_len.values():
+        codes = np.stack([encode_word(w, m.task.alphabet) for w in group])
+        verdicts = [d.whole(codes) for d in ds]
+        for r, w in enumerate(group):
+            out.append(WordVerdicts(w, tuple((d.name, bool(v[r])) for d, v in zip(ds, verdicts))))
+    return out
+
+
+def single_symbol_changes(word: Word, alphabet: Sequence[str]) -> list[Word]:
+    return [word[:p] + (a,) + word[p + 1 :] for p in range(len(word)) for a in alphabet if a != word[p]]
+
+
+def show(word: Word) -> str:
+    return show_word(word)

@@ -1,0 +1,86 @@
+"""The command line: real results, and one clear error line for every kind of bad input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from proofs_check.cli import main
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["accepts", "counter", "-n", "1", "0a#1x#"], "unknown symbol 'x'"),
+        (["verify", "counter", "-n", "0", "--max-len", "3"], "out of range"),
+        (["verify", "counter", "-n", "21", "--max-len", "3"], "out of range"),
+        (["verify", "counter", "--max-len", "3"], "needs -n"),
+        (["verify", "counter", "-n", "1", "--variant", "odd", "--max-len", "3"], "unknown variant"),
+        (["verify", "nonsense", "--max-len", "3"], "unknown task"),
+        (["verify", "ab-plus", "--max-len", "3", "--dtype", "float8"], "unknown dtype"),
+        (["verify", "ab-plus"], "--max-len"),
+        (["table", "counter", "--n", "1..x"], "bad range"),
+        (["program", "/no/such/file.brasp"], "cannot read"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_error_line(capsys, argv, fragment) -> None:
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and fragment in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_malformed_and_non_lemma9_programs(capsys, tmp_path: Path) -> None:
+    bad_syntax = tmp_path / "bad.brasp"
+    bad_syntax.write_text("alphabet: a b\nX(i) := >_j[j<i, Q_a(j)] 1\n")
+    code, _, err = _run(capsys, "program", str(bad_syntax))
+    assert code == 2 and err.count("\n") == 1 and "line 2" in err
+    not_form = tmp_path / "mixed.brasp"
+    not_form.write_text("alphabet: a b\nX(i) := >_j[j<i, (Q_a(i) & Q_b(j)) | Q_a(j)] 1 : 0\n")
+    code, _, err = _run(capsys, "program", str(not_form))
+    assert code == 2 and err.count("\n") == 1 and "Lemma 9" in err
+
+
+def test_program_command_compiles_and_checks(capsys, tmp_path: Path) -> None:
+    f = tmp_path / "abplus.brasp"
+    f.write_text(
+        "alphabet: a b\n"
+        "AB(i) := ▶_j[j<i, 1] Q_a(j) ∧ Q_b(i) : 0\n"
+        "BA(i) := ◀_j[j>i, 1] Q_a(i) ∧ Q_b(j) : 0\n"
+        "I(i) := AB(i) ∨ BA(i)\n"
+        "Y(i) := ▶_j[1, ¬I(j)] 0 : 1\n"
+    )
+    code, out, _ = _run(capsys, "program", str(f), "--max-len", "7")
+    assert code == 0 and "AGREE" in out and "UHAT paper" in out and "UHAT packed" in out
+
+
+def test_verify_and_accepts(capsys) -> None:
+    code, out, _ = _run(capsys, "verify", "counter", "-n", "1", "--variant", "stream", "--max-len", "6")
+    assert code == 0 and "AGREE" in out and "RNN" in out and "UHAT paper" in out
+    code, out, _ = _run(capsys, "accepts", "counter", "-n", "1", "0a#1b#")
+    assert code == 0 and out.count("accept") == out.count("\n") >= 5
+    code, out, _ = _run(capsys, "accepts", "counter", "-n", "1", "0a#1a#")
+    assert code == 0 and "accept" not in out
+
+
+def test_table_formats(capsys) -> None:
+    for fmt, marker in (("md", "|"), ("csv", ","), ("latex", r"\begin{tabular}")):
+        code, out, _ = _run(capsys, "table", "counter", "--n", "1..2", "--format", fmt)
+        assert code == 0 and marker in out
+
+
+def test_show(capsys) -> None:
+    code, out, _ = _run(capsys, "show", "counter", "-n", "1", "--what", "program")
+    assert code == 0 and "▶_j[j<i" in out
+    code, out, _ = _run(capsys, "show", "ab-plus", "--what", "latex", "--form", "packed")
+    assert code == 0 and r"\left[" in out
+    code, out, _ = _run(capsys, "show", "counter", "-n", "1", "--what", "layers", "--form", "paper")
+    assert code == 0 and "ReLU" in out and "attend ▶" in out
