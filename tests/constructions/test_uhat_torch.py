@@ -81,13 +81,13 @@ def test_linear_attention_equals_dense_attention() -> None:
     from tests.constructions.randprog import random_program
 
     used_fast = 0
-    for seed in range(40):
+    for seed in range(16):
         prog = random_program(seed, n_ops=5)
         for packed in (False, True):
             net = compile_lemma9(prog, packed=packed)
             fast, dense = to_torch(net), to_torch(net, fast=False)
             used_fast += sum(s.attend is not None and s.attend.key_only for s in fast.steps)
-            for length in (1, 2, 5, 7):
+            for length in (1, 3, 6):
                 words = torch.from_numpy(all_words(length, 3))
                 assert torch.equal(fast.residual(words), dense.residual(words)), (seed, packed, length)
-    assert used_fast > 20
+    assert used_fast > 10
