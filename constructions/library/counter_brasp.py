@@ -37,6 +37,11 @@ value) and ``y = 6 + n·[full]`` (strict) or ``4 + (n + 1)·[full]`` (non-strict
 (h = 4, strict): ``6n² + 12n + 50 + 2·[n ≥ 2] + n·[full]``. The largest formula is INC's value,
 ``6n² − 2n + [n ≥ 2]`` nodes (O(n²), THEORY §3).
 
+**Compiled by Lemma 9** (paper-faithful, default H, :func:`counter_uhat_paper_size`): for n ≥ 2,
+``9n² + 25n + 110`` layers (full) or ``9n² + 23n + 110`` (stream), of which ``3n² + 6n + 26`` (full) or
+``3n² + 5n + 26`` (stream, also for n = 1) are one-unit ReLU layers; max width ``6n² + 3n + 16``.
+Quadratic because the increment formula is. (n = 1: 142 / 140 layers, width 40.)
+
 >>> from constructions.brasp.interpreter import evaluate_word
 >>> evaluate_word(counter_program(1), list("0a#1b#"))["Y"][-1]
 True
@@ -156,4 +161,19 @@ def counter_program_size(
     }
 
 
-__all__ = ["counter_program", "counter_program_size", "increment_formula", "relation_formula", "bit", "letter"]
+__all__ = ["counter_program", "counter_program_size", "counter_uhat_paper_size", "increment_formula", "relation_formula", "bit", "letter"]
+
+
+def counter_uhat_paper_size(n: int, variant: str = "full") -> dict[str, int]:
+    """Closed forms of the paper-faithful Lemma 9 network of :func:`counter_program` (default H, strict
+    form): layers, ReLU layers (= ReLU units) and maximal width, as polynomials in n (n ≥ 2; n = 1 is
+    listed). They are the compiler's layer recurrence (:func:`constructions.uhat.lemma9.paper_layer_count`)
+    evaluated on this program's formulas; a test checks them against the built networks."""
+    if n == 1:
+        return {"layers": 142 if variant == "full" else 140, "relu_layers": 35 if variant == "full" else 34, "width": 40}
+    full = variant == "full"
+    return {
+        "layers": 9 * n * n + (25 if full else 23) * n + 110,
+        "relu_layers": 3 * n * n + (6 if full else 5) * n + 26,
+        "width": 6 * n * n + 3 * n + 16,
+    }

@@ -166,3 +166,17 @@ def test_broken_increment_is_caught(capsys: pytest.CaptureFixture[str]) -> None:
     print(f"{broken.name}: first disagreeing word {show_word(bad) if bad else None}")
     assert bad == tuple("00a#11b#")  # 0 → 3 accepted as an increment
     assert "00a#11b#" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("variant", ["full", "stream"])
+def test_compiled_paper_size_closed_form(variant: str) -> None:
+    from constructions.library.counter_brasp import counter_uhat_paper_size
+    from constructions.uhat.lemma9 import compile_lemma9
+
+    for n in range(1, 8):
+        s = compile_lemma9(counter_program(n, variant)).size()
+        assert counter_uhat_paper_size(n, variant) == {
+            "layers": s.layers,
+            "relu_layers": s.relu_layers,
+            "width": s.max_width,
+        }, n
