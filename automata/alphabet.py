@@ -61,3 +61,24 @@ def all_words(length: int, k: int, start: int = 0, stop: int | None = None) -> n
         out[:, col] = idx % k
         idx //= k
     return out
+
+
+def check_codes(words: np.ndarray, alphabet: Sequence[str]) -> np.ndarray:
+    """Validate a (B, L) batch of integer symbol codes; return it as int64.
+
+    Raises :class:`ParameterError` for a wrong shape or dtype, :class:`UnknownSymbolError` for a code
+    outside ``0..|Σ|-1``.
+    """
+    from automata.errors import ParameterError
+
+    w = np.asarray(words)
+    if w.ndim != 2:
+        raise ParameterError(f"words must be a (B, L) array of symbol codes, got shape {w.shape}")
+    if w.size and w.dtype.kind not in "iu":
+        raise ParameterError(f"symbol codes must be integers, got {w.dtype}")
+    w = w.astype(np.int64, copy=False)
+    k = len(alphabet)
+    if w.size and (w.min() < 0 or w.max() >= k):
+        bad = int(w[(w < 0) | (w >= k)][0])
+        raise UnknownSymbolError(f"symbol code {bad} is outside the alphabet {' '.join(alphabet)}")
+    return w

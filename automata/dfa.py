@@ -18,7 +18,7 @@ from typing import Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 
-from automata.alphabet import decode_word, encode_word
+from automata.alphabet import check_codes, decode_word, encode_word
 from automata.errors import SuccinctError, UnknownSymbolError
 from automata.graph import _ranges, _bfs, _path, _reverse_csr, _coreachable, _coarsest_partition, _refine_small
 
@@ -96,16 +96,7 @@ class DFA:
         return table, np.append(self.accepting, False)
 
     def _codes(self, words: np.ndarray) -> np.ndarray:
-        w = np.asarray(words)
-        if w.ndim != 2:
-            raise DFAError(f"words must be a (B, L) array of symbol codes, got shape {w.shape}")
-        if w.size == 0:
-            return w.astype(np.int64)
-        if w.dtype.kind not in "iu":
-            raise DFAError(f"symbol codes must be integers, got {w.dtype}")
-        if w.min() < 0 or w.max() >= len(self.alphabet):
-            raise UnknownSymbolError(f"symbol code out of range 0..{len(self.alphabet) - 1}")
-        return w.astype(np.int64, copy=False)
+        return check_codes(words, self.alphabet)
 
     def run(self, words: np.ndarray) -> np.ndarray:
         """Acceptance of each row of a ``(B, L)`` int array of symbol codes; ``L = 0`` is ε.

@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from automata.alphabet import encode_word
+from automata.alphabet import check_codes
 from automata.errors import ParameterError, UnknownSymbolError
 from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred
 from constructions.brasp.program import AttentionOp, PositionOp, Program
@@ -60,17 +61,7 @@ def mask_matrix(mask: str, length: int) -> np.ndarray:
 
 
 def _check_words(program: Program, words: np.ndarray) -> np.ndarray:
-    words = np.asarray(words)
-    if words.ndim != 2:
-        raise ParameterError(f"words must be a (B, L) array, got shape {words.shape}")
-    if words.size and not np.issubdtype(words.dtype, np.integer):
-        raise ParameterError(f"words must hold integer symbol codes, got dtype {words.dtype}")
-    words = words.astype(np.int64, copy=False)
-    k = len(program.alphabet)
-    if words.size and (words.min() < 0 or words.max() >= k):
-        bad = int(words[(words < 0) | (words >= k)][0])
-        raise UnknownSymbolError(f"symbol code {bad} is outside the alphabet {' '.join(program.alphabet)}")
-    return words
+    return check_codes(words, program.alphabet)
 
 
 def _attend(op: AttentionOp, env: dict[str, np.ndarray], batch: int, length: int) -> np.ndarray:

@@ -8,7 +8,7 @@ import pytest
 
 from automata.alphabet import all_words, decode_word, show_word
 from automata.dfa import DFA, DFAError
-from automata.errors import SuccinctError, UnknownSymbolError
+from automata.errors import ParameterError, SuccinctError, UnknownSymbolError
 
 ALPHABETS = [("a",), ("a", "b"), ("0", "1", "#")]
 
@@ -109,9 +109,9 @@ def test_accepts_and_unknown_symbols():
         d.run(np.array([[0, 2]]))
     with pytest.raises(UnknownSymbolError):
         d.run(np.array([[-1]]))
-    with pytest.raises(DFAError):
+    with pytest.raises(ParameterError):
         d.run(np.array([0, 1]))
-    with pytest.raises(DFAError):
+    with pytest.raises(ParameterError):
         d.run(np.array([[0.0, 1.0]]))
 
 
