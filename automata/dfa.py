@@ -20,7 +20,7 @@ import numpy as np
 
 from automata.alphabet import check_codes, decode_word, encode_word
 from automata.errors import SuccinctError, UnknownSymbolError
-from automata.graph import _ranges, _bfs, _path, _reverse_csr, _coreachable, _coarsest_partition, _refine_small
+from automata.graph import _bfs, _coarsest_partition, _coreachable, _path, _reverse_csr
 
 Word = tuple[str, ...]
 _OPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {

@@ -31,3 +31,7 @@ class NotLemma9FormError(SuccinctError, ValueError):
 
 class DtypeError(SuccinctError, ValueError):
     """A dtype cannot represent every value the network computes exactly."""
+
+
+class PrecisionError(SuccinctError, ValueError):
+    """A run leaves the value range that a network's stated precision claims."""

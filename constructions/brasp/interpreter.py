@@ -23,7 +23,7 @@ import numpy as np
 
 from automata.alphabet import encode_word
 from automata.alphabet import check_codes
-from automata.errors import ParameterError, UnknownSymbolError
+from automata.errors import ParameterError
 from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred
 from constructions.brasp.program import AttentionOp, PositionOp, Program
 

@@ -23,7 +23,7 @@ from automata.errors import DtypeError
 from constructions.dtypes import check_exact, parse_dtype
 from constructions.exact import Affine
 from constructions.uhat.audit import audit
-from constructions.uhat.model import UHAT, AttentionLayer, ReLULayer
+from constructions.uhat.model import UHAT, ReLULayer
 
 
 @dataclass(frozen=True)

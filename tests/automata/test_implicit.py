@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-import numpy as np
 import pytest
 
 from automata.alphabet import all_words, decode_word, show_word
