@@ -121,13 +121,16 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     net = member.paper if args.form == "paper" else member.packed
     refs = [dfa_decider(member.task.reference_dfa()), program_decider(member.program)]
     start = time.perf_counter()
-    results = mutation_campaign(net, refs, member.task.alphabet, args.count, args.max_len, args.seed)
+    samples = member.task.samples()
+    words = [*samples.positive, *samples.negative, *samples.near_miss]
+    results = mutation_campaign(net, refs, member.task.alphabet, args.count, args.max_len, args.seed, words)
     for r in results:
         print(r.line())
     caught = sum(r.caught for r in results)
     print(
         f"{member.label}, UHAT {args.form}: {caught}/{len(results)} mutants caught, "
-        f"{len(results) - caught} equivalent up to length {args.max_len} [{time.perf_counter() - start:.1f}s]"
+        f"{len(results) - caught} equivalent up to length {args.max_len} and on {len(words)} sample words "
+        f"[{time.perf_counter() - start:.1f}s]"
     )
     return 0
 

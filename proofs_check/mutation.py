@@ -8,11 +8,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Sequence
+
+import numpy as np
+
+from automata.alphabet import Word, encode_word
 
 from constructions.exact import Affine
 from constructions.uhat.model import UHAT, AttentionLayer
 from proofs_check.deciders import Decider, uhat_decider
-from proofs_check.exhaustive import CheckReport, exhaustive_check
+from proofs_check.exhaustive import CheckReport, Disagreement, exhaustive_check
 
 
 @dataclass(frozen=True)
@@ -71,26 +76,54 @@ def apply_mutation(net: UHAT, mut: Mutation) -> UHAT:
 @dataclass(frozen=True)
 class MutantResult:
     mutation: Mutation
-    report: CheckReport
+    report: CheckReport  # the exhaustive check up to the stated length
+    sample_disagreement: Disagreement | None = None  # on the task's sample words (longer words)
+
+    @property
+    def counterexample(self) -> Disagreement | None:
+        return self.report.disagreement or self.sample_disagreement
 
     @property
     def caught(self) -> bool:
-        return not self.report.agree
+        return self.counterexample is not None
 
     def line(self) -> str:
-        if self.caught:
+        if self.report.disagreement is not None:
             return f"caught  {self.mutation}: counterexample {self.report.disagreement}"
-        return f"equivalent up to length {self.report.max_len}  {self.mutation}"
+        if self.sample_disagreement is not None:
+            return f"caught  {self.mutation}: on a sample word, counterexample {self.sample_disagreement}"
+        return f"equivalent up to length {self.report.max_len} (and on the samples)  {self.mutation}"
+
+
+def _first_disagreement(alphabet, deciders: list[Decider], words: Sequence[Word]) -> Disagreement | None:
+    """Shortest, then least, sample word on which the deciders' whole-word verdicts differ."""
+    for w in sorted(set(words), key=lambda u: (len(u), [alphabet.index(a) for a in u])):
+        codes = np.asarray([encode_word(w, alphabet)])
+        verdicts = [bool(d.whole(codes)[0]) for d in deciders]
+        if len(set(verdicts)) > 1:
+            return Disagreement(w, tuple(zip((d.name for d in deciders), verdicts)))
+    return None
 
 
 def mutation_campaign(
-    net: UHAT, references: list[Decider], alphabet, count: int, max_len: int, seed: int = 0
+    net: UHAT,
+    references: list[Decider],
+    alphabet,
+    count: int,
+    max_len: int,
+    seed: int = 0,
+    samples: Sequence[Word] = (),
 ) -> list[MutantResult]:
+    """``count`` random single-weight mutants, each checked on all words up to ``max_len`` and, when
+    that finds nothing, on the ``samples`` (longer words: the family's positives and near-misses)."""
     rng = random.Random(seed)
+    alphabet = tuple(alphabet)
     results = []
     for _ in range(count):
         mut = random_mutation(net, rng)
         mutant = apply_mutation(net, mut)
         ds = [*references, uhat_decider(mutant, "mutant")]
-        results.append(MutantResult(mut, exhaustive_check(alphabet, ds, max_len)))
+        report = exhaustive_check(alphabet, ds, max_len)
+        extra = None if not report.agree else _first_disagreement(alphabet, ds, samples)
+        results.append(MutantResult(mut, report, extra))
     return results
