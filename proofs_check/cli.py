@@ -36,7 +36,14 @@ def _add_member(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog="succinct", description="Exact verification of transformer/RNN succinctness constructions.")
+    from proofs_check.registry import families
+
+    tasks = ", ".join(families())
+    ap = _Parser(
+        prog="succinct",
+        description="Exact verification of transformer/RNN succinctness constructions.",
+        epilog=f"tasks: {tasks}. `succinct tasks` describes them; `succinct COMMAND --help` lists options.",
+    )
     sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     sub.add_parser("tasks", help="list the tasks")
     p = sub.add_parser("show", help="print a construction: B-RASP program, sizes, layers")
