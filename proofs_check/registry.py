@@ -58,6 +58,23 @@ def _counter(name: str = "counter", relation: frozenset[tuple[str, str]] | None 
     )
 
 
+def _tiling_witness() -> Family:
+    from constructions.library.tiling_brasp import tiling_program
+    from tasks.tiling import TilingTask
+    from tasks.tiling_witness import counter_witness
+
+    return Family(
+        "tiling-witness",
+        "[BCL] Lemma 8 on the 17-tile 2^W-bit counter tiling (THEORY §5): shortest word (n+2)·2^n·2^(2^n)",
+        True,
+        ("strict", "as-stated"),
+        lambda n, v: TilingTask(counter_witness(n, v)),
+        lambda n, v: tiling_program(counter_witness(n, v)),
+        None,
+        n_max=4,
+    )
+
+
 def _preset(key: str) -> Family:
     from constructions.library.presets import PRESETS
     from tasks.presets import PRESET_TASKS
@@ -77,7 +94,11 @@ def _preset(key: str) -> Family:
 def families() -> dict[str, Family]:
     from tasks.presets import PRESET_TASKS
 
-    out = {"counter": _counter(), "counter-cyclic": _counter("counter-cyclic", CYCLIC_H)}
+    out = {
+        "counter": _counter(),
+        "counter-cyclic": _counter("counter-cyclic", CYCLIC_H),
+        "tiling-witness": _tiling_witness(),
+    }
     for key in PRESET_TASKS:
         fam = _preset(key)
         out[fam.name] = fam
