@@ -1,11 +1,21 @@
-"""``make demo``: verify the Example 2 counter end to end and print its size table."""
+"""``make demo``: verify the Example 2 counter end to end, Lemma 8 on the tiling witness, the size table."""
 from __future__ import annotations
 
 import time
 
+import torch
+
+from automata.alphabet import encode_word
+from constructions.brasp import interpreter
+from constructions.library.tiling_brasp import printed_aggregate_explanation, tiling_program
+from constructions.uhat.lemma9 import compile_lemma9
+from constructions.uhat.torch_backend import to_torch
+
 from proofs_check.registry import families, family
 from proofs_check.suite import build, judge, single_symbol_changes, verify
 from proofs_check.table import render, size_table
+from tasks.tiling import encode, solve_report
+from tasks.tiling_witness import counter_witness
 
 
 def run_demo() -> int:
@@ -48,6 +58,7 @@ def run_demo() -> int:
         report = verify(build(pfam, None, None), 8)
         ok &= report.agree
         print(f"{name:<20} {report.summary()}")
+    ok &= _tiling_section()
     print("\n== size table, counter (full variant), n = 1..6 ==")
     print(render(size_table(fam, range(1, 7), "full")), end="")
     print(
@@ -57,3 +68,35 @@ def run_demo() -> int:
     )
     print(f"\n{'ALL CHECKS PASSED' if ok else 'SOME CHECKS FAILED'} [{time.perf_counter() - t0:.0f}s]")
     return 0 if ok else 1
+
+
+def _tiling_section() -> bool:
+    """Lemma 8 on the doubly exponential witness: solver heights, the witness word through the
+    interpreter and both UHATs, and the eq. (14e) erratum."""
+    ok = True
+    print("\n== [BCL] Lemma 8 on the 17-tile witness (THEORY §5): minimal heights, the witness word, the erratum ==")
+    for n in (1, 2, 3):
+        strict = solve_report(counter_witness(n, "strict"), 1 << 10)
+        stated = solve_report(counter_witness(n, "as-stated"), 1 << 10)
+        ok &= strict.height == 2 ** (2**n) and stated.height == 4
+        print(f"n={n}: minimal height {strict.height} with strict borders (2^(2^n) = {2 ** 2**n}), {stated.height} as stated")
+    for n in (1, 2):
+        inst = counter_witness(n, "strict")
+        word = encode(solve_report(inst, 1 << 10).grid)
+        codes = encode_word(word, inst.alphabet)[None, :]
+        program = tiling_program(inst)
+        printed = tiling_program(inst, aggregate="printed")
+        verdicts = {
+            "interpreter": bool(interpreter.accepts(program, codes)[0]),
+            "UHAT packed": bool(to_torch(compile_lemma9(program, packed=True))(torch.from_numpy(codes))[0, -1]),
+            "UHAT paper": bool(to_torch(compile_lemma9(program))(torch.from_numpy(codes))[0, -1]),
+        }
+        as_printed = bool(interpreter.accepts(printed, codes)[0])
+        ok &= all(verdicts.values()) and not as_printed
+        shown = ", ".join(f"{k}: {'accept' if v else 'reject'}" for k, v in verdicts.items())
+        print(
+            f"n={n}: witness word of {len(word)} symbols — corrected program {shown}; "
+            f"as printed (eq. 14e with ∧): {'accept' if as_printed else 'reject'}"
+        )
+    print("why the printed program is empty:", printed_aggregate_explanation())
+    return ok
