@@ -54,13 +54,7 @@ def exhaustive(rnn: ElmanRNN, dfa: DFA, length: int, torch_dtype: torch.dtype | 
 
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Many small CPU ops: intra-op threads only contend (badly so on a loaded machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 # ---- the one-hot DFA construction ----------------------------------------------------------------
 

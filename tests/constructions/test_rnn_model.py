@@ -15,13 +15,7 @@ from constructions.rnn.model import ElmanRNN, PrecisionError
 from constructions.rnn.torch_backend import audit, to_torch
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Many small CPU ops: intra-op threads only contend (badly so on a loaded machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 AB = ("a", "b")
 
