@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from automata.alphabet import split_word
 from automata.errors import ParameterError, SuccinctError
 
 
@@ -100,4 +99,4 @@ def _dispatch(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["main", "split_word"]
+__all__ = ["main"]

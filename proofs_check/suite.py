@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from automata.alphabet import Word, encode_word, show_word
+from automata.alphabet import Word, encode_word
 from constructions.rnn.torch_backend import to_torch as rnn_to_torch
 from constructions.uhat.lemma9 import compile_lemma9
 from constructions.uhat.model import UHAT
@@ -105,6 +105,3 @@ def judge(m: Member, words: Sequence[Word], dtype: str = "float64") -> list[Word
 def single_symbol_changes(word: Word, alphabet: Sequence[str]) -> list[Word]:
     return [word[:p] + (a,) + word[p + 1 :] for p in range(len(word)) for a in alphabet if a != word[p]]
 
-
-def show(word: Word) -> str:
-    return show_word(word)

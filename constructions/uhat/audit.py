@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from constructions.exact import Affine, abs_bound
+from constructions.exact import abs_bound
 from constructions.uhat.model import UHAT, AttentionLayer
 
 
@@ -39,4 +39,4 @@ def audit(net: UHAT) -> Audit:
     return Audit(net.is_integral(), overall, tuple(per_layer))
 
 
-__all__ = ["Audit", "audit", "Affine"]
+__all__ = ["Audit", "audit"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from automata.errors import NotLemma9FormError
 from constructions.brasp.formula import TRUE, And, Const, Formula, Not, Or, Pred, conj, sides
 from constructions.brasp.program import AttentionOp
+from constructions.brasp.syntax import format_formula
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def _equality(f: Formula) -> str | None:
     return pos[0].name
 
 
-def split_score(op: AttentionOp, show=repr) -> ScoreForm:
+def split_score(op: AttentionOp) -> ScoreForm:
     conjuncts = op.score.args if isinstance(op.score, And) else (op.score,)
     s_j: list[Formula] = []
     s_i: list[Formula] = []
@@ -63,7 +64,7 @@ def split_score(op: AttentionOp, show=repr) -> ScoreForm:
             k = _equality(c)
             if k is None:
                 raise NotLemma9FormError(
-                    f"{op.name}: score conjunct {show(c)} mixes positions i and j; Lemma 9 needs "
+                    f"{op.name}: score conjunct {format_formula(c)} mixes positions i and j; Lemma 9 needs "
                     "S(j) ∧ ⋀ (P_k(i) ↔ P_k(j))"
                 )
             if k not in keys:

@@ -26,6 +26,7 @@ from constructions.brasp.formula import (
     Not,
     Or,
     Pred,
+    atoms,
     conj,
     disj,
     flip_side,
@@ -123,7 +124,7 @@ class _Faithful:
         not_k = [self._not(k) for k in form.keys]
         query = [Lin.of(k) for k in form.keys] + [Lin.of(n) for n in not_k] + [Lin.constant(1)]
         key = [Lin.of(k) for k in form.keys] + [Lin.of(n) for n in not_k] + [Lin.combine([(-1, Lin.of(not_s))])]
-        wanted = [s, *form.keys, *sorted({n for n, side in _atoms_j(op.value)} - set(form.keys))]
+        wanted = [s, *form.keys, *sorted({n for n, side in atoms(op.value) if side == "j"} - set(form.keys))]
         copies = {f"{op.name}{ATT}{n}": Lin.of(ATT + n) for n in dict.fromkeys(wanted)}
         self.b.uha(copies, attention=AttentionSpec(op.mask, op.tiebreak, tuple(query), tuple(key)))
         cp = {n: f"{op.name}{ATT}{n}" for n in dict.fromkeys(wanted)}
@@ -137,11 +138,6 @@ class _Faithful:
         out = disj(conj(Pred(r), value), conj(neg(Pred(r)), op.default))
         self._store(op.name, self.gate(out))
 
-
-def _atoms_j(f: Formula) -> set[tuple[str, str]]:
-    from constructions.brasp.formula import atoms
-
-    return {(n, s) for n, s in atoms(f) if s == "j"}
 
 
 def _gates(f: Formula) -> int:

@@ -16,10 +16,9 @@ All weights are exact rationals (:class:`fractions.Fraction` in sparse :class:`A
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Literal, Union
 
-from constructions.exact import ZERO_BITS, Affine, bit_length
+from constructions.exact import ZERO_BITS, Affine
 
 Mask = Literal["none", "j<i", "j>i", "j<=i", "j>=i"]
 TieBreak = Literal["leftmost", "rightmost"]
@@ -161,6 +160,4 @@ __all__ = [
     "UHAT",
     "UHATSize",
     "Layer",
-    "Fraction",
-    "bit_length",
 ]

@@ -16,10 +16,9 @@ Because the attended vector is zero when no position is unmasked, R is guarded b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import count
 
-from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred, conj, disj, flip_side, iff, neg
+from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred, atoms, conj, disj, flip_side, iff, neg
 from constructions.brasp.program import AttentionOp, PositionOp, Program
 from constructions.uhat.builder import ATT, AttentionSpec, Lin, NetworkBuilder
 from constructions.uhat.form import split_score
@@ -123,8 +122,6 @@ class _Packed:
             [*(Lin.combine([(2, p)]) for p in p_k), Lin.combine([(-1, p) for p in p_k] + [(1, s)], -1)]
         )
         s_i = self.lin(form.s_i, env)
-        from constructions.brasp.formula import atoms
-
         j_reads = [values[n] for n, side in atoms(op.value) if side == "j"]
         ready = max(self._ready(x) for x in (*query, *key, s_i, *j_reads))
         at = ready
@@ -179,4 +176,4 @@ def compile_packed(program: Program) -> UHAT:
     return _Packed(program).run()
 
 
-__all__ = ["compile_packed", "Fraction"]
+__all__ = ["compile_packed"]

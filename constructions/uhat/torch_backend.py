@@ -14,7 +14,6 @@ dtype's exact range, else :class:`DtypeError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import torch
 from torch import nn
@@ -283,4 +282,4 @@ def to_torch(
     return UHATModule(net, parse_dtype(dtype), device, fast)
 
 
-__all__ = ["UHATModule", "to_torch", "Fraction"]
+__all__ = ["UHATModule", "to_torch"]
