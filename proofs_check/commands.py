@@ -65,17 +65,37 @@ def cmd_accepts(args: argparse.Namespace) -> int:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    from proofs_check.table import render, size_table
+    """``succinct table TASK -n LO..HI [--format md|csv|latex] [--out DIR] [--dfa-max-n K] [--variant V]``:
+    one format to stdout, or with ``--out DIR`` table.md/.csv/.tex and plot.png (fitted growth printed)."""
+    from proofs_check.table import notes, render, size_table
 
     fam = family(args.task)
     ns = _ns(fam, args.ns)
     variant = fam.check(ns[0] if fam.has_n else None, args.variant)[1]
-    text = render(size_table(fam, ns, variant, args.dfa_max_n), args.format)
-    if args.out:
-        args.out.write_text(text)
-        print(f"wrote {args.out}")
-    else:
-        print(text, end="")
+    for opt, val in (("--dfa-max-n", args.dfa_max_n), ("--paper-max-n", args.paper_max_n)):
+        if val is not None and val < 0:
+            raise ParameterError(f"{opt} must be ≥ 0, got {val}")
+    start = time.perf_counter()
+    rows = size_table(fam, ns, variant, args.dfa_max_n, args.paper_max_n)
+    foot = notes(fam, variant, rows)
+    if not args.out:
+        print(render(rows, args.format, foot), end="")
+        return 0
+    from proofs_check.plot import plot_sizes
+
+    out = args.out
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"--out {out} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
+            (out / f"table.{ext}").write_text(render(rows, fmt, foot))
+    except OSError as err:
+        raise ParameterError(f"cannot write to {out}: {err.strerror}") from None
+    fits = plot_sizes(rows, out / "plot.png", f"{fam.name} ({variant})")
+    for fit in fits:
+        print(f"fit: {fit}")
+    print(f"wrote {out}/table.md, table.csv, table.tex, plot.png [{time.perf_counter() - start:.1f}s]")
     return 0
 
 
@@ -85,7 +105,9 @@ def _ns(fam, text: str) -> list[int]:
     if not fam.has_n:
         return [0]
     ns = _range(text)
-    for n in ns:
+    if not ns:
+        raise ParameterError(f"empty range {text!r}; write N or LO..HI with LO ≤ HI")
+    for n in (ns[0], ns[-1]):
         fam.check(n, None)
     return ns
 

@@ -6,6 +6,8 @@ from typing import Callable
 
 from automata.errors import ParameterError, SuccinctError
 from constructions.brasp.program import Program
+from constructions.rnn.model import RNNSize
+from constructions.uhat.model import UHATSize
 from tasks.base import Task
 
 
@@ -24,6 +26,12 @@ class Family:
     program: Callable[[int, str], Program]
     rnn: Callable[[int, str], object] | None  # structured RNN, if the family has one
     n_max: int = 20
+    # optional hooks for the size table (proofs_check.table), used when present:
+    rnn_size: Callable[[int, str], RNNSize] | None = None  # closed-form RNN size (else fam.rnn(n, v).size())
+    shortest: Callable[[int, str], int] | None = None  # closed-form shortest word length (else the task's)
+    dfa_max_n: int = 6  # the table computes exact minimal DFAs up to this n by default
+    paper_size: Callable[[int, str], UHATSize | None] | None = None  # closed-form paper-faithful UHAT size
+    paper_build_max_n: int | None = None  # above it the table uses paper_size instead of compiling
 
     def check(self, n: int | None, variant: str | None) -> tuple[int, str]:
         if self.has_n:
@@ -60,8 +68,9 @@ def _counter(name: str = "counter", relation: frozenset[tuple[str, str]] | None 
 
 def _tiling_witness() -> Family:
     from constructions.library.tiling_brasp import tiling_program
-    from tasks.tiling import TilingTask
-    from tasks.tiling_witness import counter_witness
+    from constructions.library.tiling_sizes import paper_size_hook
+    from tasks.tiling import N_MAX, TilingTask
+    from tasks.tiling_witness import counter_witness, expected_witness_length
 
     return Family(
         "tiling-witness",
@@ -71,7 +80,12 @@ def _tiling_witness() -> Family:
         lambda n, v: TilingTask(counter_witness(n, v)),
         lambda n, v: tiling_program(counter_witness(n, v)),
         None,
-        n_max=4,
+        n_max=N_MAX,
+        rnn_size=None,  # the lead plugs in constructions.library.tiling_rnn.tiling_rnn_size here
+        shortest=expected_witness_length,  # THEORY §5: (n+2)·2^n·2^(2^n) strict, 4·2^n·(n+2) as stated
+        dfa_max_n=1,
+        paper_size=paper_size_hook,  # exact closed forms (N ≥ 2), tested against the built networks
+        paper_build_max_n=8,
     )
 
 

@@ -1,14 +1,38 @@
-"""Size tables: every construction's measures and the theory's lower bounds, as n grows."""
+"""Size tables: every construction's measures and the theory's lower bounds, as n grows.
+
+For a family and a range of n, one :class:`SizeRow` per n holds (all exact integers):
+
+* the compiled UHAT of [BCL] Lemma 9 in both forms (paper-faithful: one ReLU per layer; packed):
+  layers (UHA + ReLU), maximal width, dense parameters, non-zeros and total bits ``|T|`` (THEORY §1);
+* the structured RNN (units D, precision k, parameters), from the family's closed form
+  ``Family.rnn_size`` when present, else from the built RNN;
+* the shortest word length (the family's closed form ``Family.shortest``, else the task's);
+* the minimal DFA, exactly (minimised reference automaton) for ``n ≤ dfa_max_n``;
+* the lower bounds of THEORY §5: an m-state automaton accepting a non-empty language accepts a word
+  shorter than m, so ``min DFA ≥ shortest + 1``; [BCL] Prop 1: an RNN with D units of k bits is an
+  automaton with ``2^(k·D)`` states, so ``k·D ≥ log2(min DFA) ≥ log2(shortest + 1)``; a satisfiable LTL
+  formula of size m has a model of length ``≤ 2^(c·m)``, so ``m ≥ log2(shortest) / c``, which is
+  ``Ω(2^n)`` when the shortest word has ``≥ 2^(2^n)`` symbols (the strict tiling witness).
+
+Huge numbers are printed exactly when short (``6,291,457``), else as ``≈2^x`` (x to two decimals,
+computed from the exact integer). :func:`render` writes Markdown, CSV or LaTeX; :mod:`proofs_check.plot`
+draws the rows.
+"""
 from __future__ import annotations
 
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
+from automata.errors import ParameterError
 from constructions.uhat.lemma9 import compile_lemma9
+from constructions.uhat.model import UHATSize
 from proofs_check.registry import Family
+
+EXACT_DIGITS = 15  # integers below 10^15 are printed in full
 
 
 @dataclass(frozen=True)
@@ -20,6 +44,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("n", "n"),
     Column("shortest", "shortest word"),
+    Column("paper_source", "UHAT paper from"),
     Column("paper_layers", "UHAT paper: layers (UHA+ReLU)"),
     Column("paper_width", "width"),
     Column("paper_params", "params"),
@@ -40,65 +65,235 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def size_row(fam: Family, n: int, variant: str, dfa_max_n: int = 6) -> dict[str, object]:
+@dataclass(frozen=True)
+class SizeRow:
+    """One n of the table: exact measures (None where not computed) and the rendered cells."""
+
+    n: int
+    paper: UHATSize | None
+    packed: UHATSize | None
+    rnn: tuple[int, int, int] | None  # (units D, precision k, params)
+    shortest: int | None
+    dfa_states: int | None  # exact minimal DFA, when computed
+    lb_dfa: int | None  # certified lower bound on DFA states
+    log2_lb_dfa: float | None  # log2 of the DFA bound used for the RNN bound (exact DFA if known)
+    ltl: str  # the LTL bound as text
+    cells: dict[str, str]
+
+    def get(self, key: str, default: str = "—") -> str:
+        return self.cells.get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.cells
+
+
+def log2_int(v: int) -> float:
+    """log2 of a (possibly huge) positive integer, accurate to double precision."""
+    if v <= 0:
+        raise ParameterError(f"log2 of a non-positive integer {v}")
+    shift = max(0, v.bit_length() - 64)
+    return math.log2(v >> shift) + shift
+
+
+def fmt_int(v: int) -> str:
+    """``6,291,457`` below 10^15, else ``≈2^x`` (x from the exact integer)."""
+    if v < 10**EXACT_DIGITS:
+        return f"{v:,}"
+    return f"≈2^{log2_int(v):,.2f}"
+
+
+def fmt_lower(v: int) -> str:
+    """A lower bound ``≥ v``: exact below 10^15, else ``≥ 2^x`` with x rounded **down** (still a bound)."""
+    if v < 10**EXACT_DIGITS:
+        return f"≥ {v:,}"
+    return f"≥ 2^{math.floor(log2_int(v) * 100) / 100:,.2f}"
+
+
+def _uhat_cells(row: dict[str, str], form: str, s: UHATSize) -> None:
+    row[f"{form}_layers"] = f"{s.layers:,} ({s.uha_layers:,}+{s.relu_layers:,})"
+    row[f"{form}_width"] = fmt_int(s.max_width)
+    row[f"{form}_params"] = fmt_int(s.params)
+    row[f"{form}_nnz"] = fmt_int(s.nonzeros)
+    row[f"{form}_bits"] = fmt_int(s.total_bits)
+
+
+def _rnn_size(fam: Family, n: int, variant: str) -> tuple[int, int, int] | None:
+    if fam.rnn_size is not None:
+        rs = fam.rnn_size(n, variant)
+    elif fam.rnn is not None:
+        rs = fam.rnn(n, variant).size()  # type: ignore[attr-defined]
+    else:
+        return None
+    return rs.units, rs.precision, rs.params
+
+
+def size_row(
+    fam: Family, n: int, variant: str, dfa_max_n: int | None = None, paper_max_n: int | None = None
+) -> SizeRow:
+    """The row for ``n``: builds the program and compiles it; the paper form only for ``n ≤ paper_max_n``
+    (the family's ``paper_build_max_n`` when None; all n when both are None), above it from the family's
+    closed form ``paper_size`` when present; the exact minimal DFA for ``n ≤ dfa_max_n`` (the family's
+    default when None)."""
+    dfa_max = fam.dfa_max_n if dfa_max_n is None else dfa_max_n
+    paper_max = fam.paper_build_max_n if paper_max_n is None else paper_max_n
     task = fam.task(n, variant)
     program = fam.program(n, variant)
-    row: dict[str, object] = {"n": n}
+    cells: dict[str, str] = {"n": str(n)}
+    sizes: dict[str, UHATSize | None] = {"paper": None, "packed": None}
     for form, packed in (("paper", False), ("packed", True)):
+        if form == "paper" and paper_max is not None and n > paper_max:
+            closed = fam.paper_size(n, variant) if fam.paper_size is not None else None
+            if closed is not None:
+                sizes[form] = closed
+                cells["paper_source"] = "formula"
+                _uhat_cells(cells, form, closed)
+            continue
         s = compile_lemma9(program, packed=packed).size()
-        row[f"{form}_layers"] = f"{s.layers} ({s.uha_layers}+{s.relu_layers})"
-        row[f"{form}_width"] = s.max_width
-        row[f"{form}_params"] = s.params
-        row[f"{form}_nnz"] = s.nonzeros
-        row[f"{form}_bits"] = s.total_bits
-    if fam.rnn is not None:
-        rs = fam.rnn(n, variant).size()
-        row.update(rnn_units=rs.units, rnn_k=rs.precision, rnn_params=rs.params)
-    shortest = getattr(task, "shortest_length", lambda: None)()
-    row["shortest"] = shortest if shortest is not None else "—"
-    states = task.reference_dfa().num_states if n <= dfa_max_n else None
-    row["dfa_states"] = states if states is not None else "—"
-    bounds = {b.measure: b for b in task.lower_bounds()}
+        sizes[form] = s
+        if form == "paper" and fam.paper_size is not None:
+            cells["paper_source"] = "built"
+        _uhat_cells(cells, form, s)
+    rnn = _rnn_size(fam, n, variant)
+    if rnn is not None:
+        cells.update(rnn_units=fmt_int(rnn[0]), rnn_k=str(rnn[1]), rnn_params=fmt_int(rnn[2]))
+    if fam.shortest is not None:
+        shortest: int | None = fam.shortest(n, variant)
+    else:
+        shortest = getattr(task, "shortest_length", lambda: None)()
+    cells["shortest"] = fmt_int(shortest) if shortest is not None else "—"
+    states = task.reference_dfa().num_states if n <= dfa_max else None
+    lb_dfa = None if shortest is None else shortest + 1
+    if fam.shortest is not None:
+        ltl = _closed_bounds(cells, n, shortest, states)
+        log2_lb = None if lb_dfa is None else (log2_int(states) if states is not None else log2_int(lb_dfa))
+    else:
+        ltl, log2_lb, lb_task = _task_bounds(cells, task, states)
+        lb_dfa = lb_task if lb_task is not None else lb_dfa
+    if states is not None:
+        cells["dfa_states"] = fmt_int(states)
+    elif lb_dfa is not None:
+        cells["dfa_states"] = fmt_lower(lb_dfa)
+    else:
+        cells["dfa_states"] = "—"
+    return SizeRow(n, sizes["paper"], sizes["packed"], rnn, shortest, states, lb_dfa, log2_lb, ltl, cells)
+
+
+def _closed_bounds(cells: dict[str, str], n: int, shortest: int | None, states: int | None) -> str:
+    """THEORY §5's bounds from the shortest word length (and the exact DFA when known)."""
+    if shortest is None:
+        cells.update(lb_dfa="none", lb_rnn="none", lb_ltl="none")
+        return "none"
+    lb = shortest + 1
+    cells["lb_dfa"] = fmt_int(lb) if lb < 10**EXACT_DIGITS else fmt_lower(lb)
+    log2_states = log2_int(states) if states is not None else log2_int(lb)
+    floor2 = math.floor(log2_states * 100) / 100  # rounded down: still a lower bound
+    cells["lb_rnn"] = f"{floor2:,.2f}" if states is not None else f"≥ {floor2:,.2f}"
+    ltl = f"{math.floor(log2_int(shortest) * 100) / 100:,.2f}/c"
+    if shortest.bit_length() > 2**n:  # shortest ≥ 2^(2^n): m ≥ log2(shortest)/c ≥ 2^n/c = Ω(2^n)
+        ltl += f" ≥ 2^{n}/c"
+    cells["lb_ltl"] = ltl
+    return ltl
+
+
+def _task_bounds(cells: dict[str, str], task: object, states: int | None) -> tuple[str, float | None, int | None]:
+    """The task's own lower bounds (:meth:`tasks.base.Task.lower_bounds`)."""
+    bounds = {b.measure: b for b in task.lower_bounds()}  # type: ignore[attr-defined]
     for key, measure in (("lb_dfa", "DFA states"), ("lb_rnn", "RNN state bits k*D"), ("lb_ltl", "LTL formula size")):
         b = bounds.get(measure)
-        if b is None or b.value is None:
-            row[key] = "none"
-        else:
-            row[key] = _fmt(b.value)
+        cells[key] = "none" if b is None or b.value is None else _fmt(b.value)
+    b = bounds.get("DFA states")
+    lb = int(b.value) if b is not None and b.value is not None else None
+    log2_lb = log2_int(states) if states is not None else (log2_int(lb) if lb else None)
     if states is not None:  # Prop 1: an RNN with k·D state bits is an automaton with 2^(kD) states
-        row["lb_rnn"] = f"{math.log2(states):.1f}"
-    return row
+        cells["lb_rnn"] = f"{math.log2(states):.1f}"
+    return cells["lb_ltl"], log2_lb, lb
 
 
 def _fmt(v: object) -> str:
     if isinstance(v, float):
         return f"{v:.1f}"
+    if isinstance(v, int):
+        return fmt_int(v)
     return str(v)
 
 
-def size_table(fam: Family, ns: Sequence[int], variant: str, dfa_max_n: int = 6) -> list[dict[str, object]]:
-    return [size_row(fam, n, variant, dfa_max_n) for n in ns]
+def size_table(
+    fam: Family, ns: Iterable[int], variant: str, dfa_max_n: int | None = None, paper_max_n: int | None = None
+) -> list[SizeRow]:
+    return [size_row(fam, n, variant, dfa_max_n, paper_max_n) for n in ns]
 
 
-def render(rows: list[dict[str, object]], fmt: str = "md") -> str:
+def notes(fam: Family, variant: str, rows: Sequence[SizeRow]) -> list[str]:
+    """Footnotes: where each column comes from."""
+    exact = [r.n for r in rows if r.dfa_states is not None]
+    first = f"{fam.name} ({variant}); UHAT cells are exact integers measured on the compiled networks"
+    if any(r.get("paper_source") == "formula" for r in rows):
+        first += " (paper form: or its exact closed form, see 'UHAT paper from')"
+    if any(r.rnn is not None for r in rows):
+        first += "; RNN cells " + ("from the family's closed form" if fam.rnn_size is not None else "from the built RNN")
+    out = [
+        first + ".",
+        "min DFA states: the minimised reference automaton"
+        + (f" for n ∈ {{{', '.join(map(str, exact))}}}" if exact else " (not computed)")
+        + "; '≥' marks the certified lower bound (shortest word length + 1).",
+        "LB RNN k·D: [BCL] Prop 1, k·D ≥ log2(min DFA states); '≥' when only the DFA bound is known.",
+        "LB LTL: a satisfiable LTL formula of size m has a model of length ≤ 2^(c·m), so m ≥ log2(shortest)/c "
+        "(c: the constant of that translation); '≥ 2^n/c' marks the Ω(2^n) bound (shortest ≥ 2^(2^n)).",
+        "≈2^x: the exact integer has more than 15 digits, x = its log2 to two decimals; in a lower bound "
+        "'≥ 2^x' (and the LB columns) x is rounded down.",
+    ]
+    if fam.shortest is not None:
+        out.insert(1, "shortest word: closed form of the family (THEORY §5), checked against the solver for small n.")
+    if any(r.get("paper_source") == "formula" for r in rows):
+        out.append("UHAT paper from 'formula': the exact closed form of constructions.library.tiling_sizes "
+                   "(tested equal to the compiled network for small n); 'built': compiled here.")
+    if any(r.paper is None for r in rows):
+        out.append("UHAT paper: not compiled above --paper-max-n (—).")
+    return out
+
+
+def render(rows: Sequence[SizeRow], fmt: str = "md", footnotes: Sequence[str] = ()) -> str:
     cols = [c for c in COLUMNS if any(c.key in r for r in rows)]
-    cells = [[str(r.get(c.key, "—")) for c in cols] for r in rows]
+    cells = [[r.get(c.key) for c in cols] for r in rows]
     headers = [c.header for c in cols]
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow([c.key for c in cols])
-        w.writerows(cells)
+        w.writerows([[_plain(c) for c in row] for row in cells])
         return buf.getvalue()
     if fmt == "latex":
         spec = "r" * len(cols)
-        esc = [h.replace("|T|", "$|T|$").replace("·", r"$\cdot$").replace("_", r"\_") for h in headers]
+        esc = [_latex(h) for h in headers]
         lines = [rf"\begin{{tabular}}{{{spec}}}", r"\toprule", " & ".join(esc) + r" \\", r"\midrule"]
-        lines += [" & ".join(c.replace("—", "--") for c in row) + r" \\" for row in cells]
+        lines += [" & ".join(_latex(c) for c in row) + r" \\" for row in cells]
         lines += [r"\bottomrule", r"\end{tabular}"]
+        lines += [f"% {_latex(x)}" for x in footnotes]
         return "\n".join(lines) + "\n"
     if fmt != "md":
-        raise ValueError(f"unknown table format {fmt!r}")
+        raise ParameterError(f"unknown table format {fmt!r}; choose md, csv or latex")
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---:" for _ in cols) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
+    if footnotes:
+        lines += [""] + [f"- {x}" for x in footnotes]
     return "\n".join(lines) + "\n"
+
+
+def _plain(cell: str) -> str:
+    """CSV: a plain integer without thousands separators (``6,291,457`` → ``6291457``)."""
+    return cell.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", cell) else cell
+
+
+_LATEX = (
+    ("|T|", "$|T|$"), ("·", r"$\cdot$"), ("_", r"\_"), ("—", "--"), ("≈", r"$\approx$"), ("≥", r"$\geq$"),
+    ("Ω", r"$\Omega$"), ("∈", r"$\in$"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
+)
+
+
+def _latex(text: str) -> str:
+    """Escape a cell for LaTeX; ``2^x`` becomes ``$2^{x}$``."""
+    out = re.sub(r"2\^([0-9.,n]+)", lambda m: "\x00" + m.group(1).replace(",", "{,}") + "\x01", text)
+    for a, b in _LATEX:
+        out = out.replace(a, b)
+    out = out.replace("\x00", "$2^{").replace("\x01", "}$")
+    return out.replace("$$", " ")

@@ -40,7 +40,8 @@ BITS: tuple[str, ...] = ("0", "1")
 SEP = "#"
 RESERVED = frozenset({"0", "1", SEP})
 BORDERS: tuple[str, ...] = ("as-stated", "strict")
-N_MAX = 12
+N_MAX = 16  # instances and programs (sizes); word-level search refuses n > WORD_N_MAX
+WORD_N_MAX = 8  # the row search recurses once per column (2^n deep)
 
 Grid = tuple[tuple[str, ...], ...]  # rows bottom to top, each a tuple of tile names left to right
 
@@ -317,6 +318,8 @@ def solve_report(instance: TilingInstance, max_rows: int) -> SolveReport:
     is minimal ([BCL] Problem 6; THEORY §4–§5)."""
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
         raise ParameterError(f"tiling: max_rows must be an integer ≥ 1, got {max_rows!r}")
+    if instance.n > WORD_N_MAX:
+        raise ParameterError(f"tiling: cannot search rows of width 2^{instance.n}; the row search needs n ≤ {WORD_N_MAX}")
     width = instance.width
     zero = (0,) * width
     lookup = {t.name: t for t in instance.tiles}

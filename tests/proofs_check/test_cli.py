@@ -77,6 +77,34 @@ def test_table_formats(capsys) -> None:
         assert code == 0 and marker in out
 
 
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["table", "tiling-witness", "-n", "0..3"], "out of range 1..16"),
+        (["table", "tiling-witness", "-n", "1..99"], "out of range 1..16"),
+        (["table", "tiling-witness", "-n", "3..1"], "empty range"),
+        (["table", "tiling-witness", "-n", "1", "--variant", "loose"], "unknown variant"),
+        (["table", "counter", "-n", "1", "--dfa-max-n", "-1"], "--dfa-max-n must be ≥ 0"),
+        (["table", "counter", "-n", "1", "--format", "html"], "invalid choice"),
+    ],
+)
+def test_table_bad_input_is_one_error_line(capsys, argv, fragment) -> None:
+    code, _, err = _run(capsys, *argv)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error:") and fragment in lines[0], err
+
+
+def test_table_witness_to_stdout_and_out_dir(capsys, tmp_path: Path) -> None:
+    code, out, _ = _run(capsys, "table", "tiling-witness", "-n", "1..2", "--paper-max-n", "0", "--format", "csv")
+    assert code == 0 and out.splitlines()[1].startswith("1,24,") and "formula" in out
+    code, out, _ = _run(capsys, "table", "tiling-witness", "-n", "1..3", "--paper-max-n", "0", "--out", str(tmp_path / "t"))
+    assert code == 0 and "fit: UHAT packed non-zeros ≈" in out and "wrote" in out
+    for name in ("table.md", "table.csv", "table.tex", "plot.png"):
+        assert (tmp_path / "t" / name).stat().st_size > 0
+    assert (tmp_path / "t" / "plot.png").read_bytes()[:4] == b"\x89PNG"
+    assert "≥ 10,241" in (tmp_path / "t" / "table.md").read_text()
+
+
 def test_show(capsys) -> None:
     code, out, _ = _run(capsys, "show", "counter", "-n", "1", "--what", "program")
     assert code == 0 and "▶_j[j<i" in out

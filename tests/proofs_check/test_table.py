@@ -1,0 +1,133 @@
+"""The size table and its plot: exact cells, closed-form lower bounds, formats, fitted growth."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from automata.errors import ParameterError
+from constructions.rnn.model import RNNSize
+from proofs_check.plot import fit_double_exp, fit_offset_power, fit_power, fits, plot_sizes
+from proofs_check.registry import family
+from proofs_check.table import fmt_int, log2_int, notes, render, size_row, size_table
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def witness_rows():
+    # packed compiled, paper from the closed form (n ≥ 2), exact DFA for n = 1 only
+    return size_table(family("tiling-witness"), [1, 2, 3, 4, 16], "strict", dfa_max_n=1, paper_max_n=0)
+
+
+def test_witness_cells(witness_rows) -> None:
+    r1, r2, _, r4, r16 = witness_rows
+    assert r1.dfa_states == 47 and r1.shortest == 24 and r1.get("dfa_states") == "47"
+    assert r1.get("lb_rnn") == "5.55"  # log2 47, Prop 1 on the exact DFA
+    assert r1.paper is None and "paper_layers" not in r1  # n = 1: no closed form, not compiled
+    assert r2.get("paper_source") == "formula" and r2.paper.relu_layers == 862
+    assert r4.shortest == 6 * 2**4 * 2**16 and r4.get("dfa_states") == "≥ 6,291,457"
+    assert r16.get("lb_dfa") == "≥ 2^65,556.16"
+    assert r4.get("lb_dfa") == "6,291,457" and r4.get("lb_rnn").startswith("≥ 22.58")
+    assert r16.get("shortest") == "≈2^65,556.17" and r16.get("lb_ltl").endswith("≥ 2^16/c")
+    assert r16.packed is not None and r16.packed.uha_layers == 83
+    assert r16.get("dfa_states") == "≥ 2^65,556.16"  # log2 rounded down: still a lower bound
+    assert r16.get("lb_rnn") == "≥ 65,556.16"
+
+
+@pytest.mark.parametrize("n, variant", [(1, "strict"), (2, "strict"), (1, "as-stated"), (3, "as-stated")])
+def test_shortest_closed_form_matches_the_solver(n: int, variant: str) -> None:
+    from tasks.tiling import TilingTask
+
+    fam = family("tiling-witness")
+    task = TilingTask(fam.task(n, variant).instance)
+    report = task.report()
+    assert fam.shortest(n, variant) == report.height * 2**n * (n + 2)
+    assert task.lower_bounds()[0].value == fam.shortest(n, variant) + 1
+
+
+def test_as_stated_has_no_doubly_exponential_bound() -> None:
+    (row,) = size_table(family("tiling-witness"), [4], "as-stated", dfa_max_n=0, paper_max_n=0)
+    assert row.shortest == 4 * 16 * 6 and "≥ 2^" not in row.get("lb_ltl")
+
+
+def test_numbers_are_exact_or_marked() -> None:
+    assert fmt_int(6_291_457) == "6,291,457" and fmt_int(10**15 - 1) == f"{10**15 - 1:,}"
+    assert fmt_int(2**100) == "≈2^100.00" and fmt_int(3 * 2**70000) == "≈2^70,001.58"
+    assert log2_int(2**65552 * 18) == pytest.approx(65556.1699, abs=1e-3)
+    with pytest.raises(ParameterError):
+        log2_int(0)
+
+
+def test_formats(witness_rows) -> None:
+    foot = notes(family("tiling-witness"), "strict", witness_rows)
+    md = render(witness_rows, "md", foot)
+    assert md.startswith("| n | shortest word") and "| 47 |" in md and "closed form" in md
+    csv = render(witness_rows, "csv")
+    assert csv.splitlines()[0].startswith("n,shortest,paper_source") and len(csv.splitlines()) == 6
+    assert csv.splitlines()[4].startswith("4,6291456,formula,")
+    tex = render(witness_rows, "latex", foot)
+    assert r"\begin{tabular}" in tex and r"$\approx 2^{65{,}556.17}$" in tex and "≈" not in tex
+    with pytest.raises(ParameterError):
+        render(witness_rows, "html")
+
+
+def test_rnn_hook_is_used(witness_rows) -> None:
+    fam = dataclasses.replace(
+        family("tiling-witness"),
+        rnn_size=lambda n, v: RNNSize(units=5 * 2**n, alphabet_size=20, activation="heaviside", precision=1,
+                                      params=7, nonzeros=7, total_bits=7, max_bits=1, state_bits=5 * 2**n),
+    )
+    rows = size_table(fam, [2, 3], "strict", dfa_max_n=0, paper_max_n=0)
+    assert rows[0].rnn == (20, 1, 7) and rows[0].get("rnn_units") == "20"
+    assert "closed form" in notes(fam, "strict", rows)[0]
+    (rnn_fit,) = [f for f in fits(rows) if f.label == "RNN units D"]
+    assert rnn_fit.kind == "exp" and rnn_fit.b == pytest.approx(1.0) and rnn_fit.a == pytest.approx(5.0)
+
+
+def test_counter_family_still_tabulates() -> None:
+    rows = size_table(family("counter"), [1, 2], "full")
+    assert [r.dfa_states for r in rows] == [11, 30] and rows[0].rnn is not None
+    assert rows[0].get("lb_dfa") == "7"
+
+
+def test_plot_is_a_png_with_sane_fits(tmp_path: Path, witness_rows) -> None:
+    path = tmp_path / "plot.png"
+    fitted = {f.label: f for f in plot_sizes(witness_rows, path, "tiling-witness (strict)")}
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC and len(data) > 10_000
+    packed = fitted["UHAT packed non-zeros"]
+    assert packed.kind == "power+c" and 0.5 < packed.b < 2.5  # polynomial (≈ linear + N² terms), not exponential
+    dfa = fitted["log2(min DFA states or its lower bound)"]
+    assert 0.8 < dfa.b < 1.2  # log2(states) ≈ a·2^(b·n) with b ≈ 1: doubly exponential
+    assert "n^" in str(packed) and "2^(" in str(dfa)
+
+
+def test_fits_recover_known_growth_and_reject_bad_input() -> None:
+    f = fit_power([1, 2, 4, 8], [3, 12, 48, 192], "y")
+    assert f.b == pytest.approx(2.0) and f.a == pytest.approx(3.0)
+    h = fit_offset_power([1, 2, 3, 5, 8], [1000 + 2 * n**3 for n in (1, 2, 3, 5, 8)], "w")
+    assert (h.kind, h.b) == ("power+c", pytest.approx(3.0)) and h.c == pytest.approx(1000.0)
+    assert str(h).startswith("w ≈ 1000 + 2·n^3.00")
+    with pytest.raises(ParameterError):
+        fit_offset_power([1, 2], [1, 2], "w")
+    g = fit_double_exp([1, 2, 3], [2, 4, 8], "z")
+    assert g.b == pytest.approx(1.0)
+    with pytest.raises(ParameterError):
+        fit_power([1], [1], "y")
+    with pytest.raises(ParameterError):
+        fit_power([1, 2], [0, 1], "y")
+    assert fits([]) == []
+
+
+def test_witness_builds_to_16_but_word_search_refuses_wide_rows() -> None:
+    # (belongs to tests/tasks/test_tiling.py; here because that file is owned elsewhere)
+    from tasks.tiling import TilingTask
+    from tasks.tiling_witness import counter_witness
+
+    assert counter_witness(16).width == 2**16
+    with pytest.raises(ParameterError, match="1..16"):
+        counter_witness(17)
+    with pytest.raises(ParameterError, match="n ≤ 8"):
+        TilingTask(counter_witness(9)).lower_bounds()
