@@ -187,7 +187,7 @@ class DFA:
         >>> DFA.from_table("a", {0: {"a": 1}, 1: {"a": 2}, 2: {"a": 1}}, 0, {1}).minimise().delta.tolist()
         [[1], [0]]
         """
-        d = self.complete().reachable()
+        d = self.complete()  # classes of unreachable states do no harm: the quotient is restricted below
         block, nblocks = _coarsest_partition(d.delta, d.accepting)
         rep = np.zeros(nblocks, dtype=np.int64)
         rep[block] = np.arange(d.num_states)

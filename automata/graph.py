@@ -1,7 +1,10 @@
 """Graph kernels of the DFA core: breadth-first search, backward reachability, partition refinement.
 
 Vectorised with numpy for large frontiers, plain Python below ``_SMALL`` states per step, where numpy's
-per-call overhead dominates. Private to :mod:`automata.dfa`.
+per-call overhead dominates (deep, narrow automata such as [BCL] Example 2's counter, ``(n+2)·2^n``
+levels: there the BFS runs as one Python queue over a compact list copy of the table, and finite
+languages are minimised by Revuz's signature hashing in DFS post-order instead of one refinement round
+per level). Private to :mod:`automata.dfa`.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import numpy as np
 
 _DENSE_LIMIT = 1 << 25  # BFS keeps a dense "seen" mask for state spaces up to this size
 _SMALL = 64  # below this many states per step, plain Python beats numpy's per-call overhead
+_ACYCLIC_MIN = 4096  # from this many states on, minimisation first tries the acyclic (finite-language) path
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -42,29 +46,22 @@ def _bfs(succ: Callable[[np.ndarray], np.ndarray], k: int, start: int, space: in
         seen[start] = True
     chunks: list[tuple[np.ndarray, ...]] = []
     pend: tuple[list[int], list[int], list[int]] = ([start], [-1], [-1])  # Python-mode entries
-    table: list[list[int]] | None = None
+    table: tuple[list[list[int]], list[list[int]]] | None = None
     small_levels = 0
     front: list[int] | np.ndarray = [start]
     base = 0
     halt = stop is not None and bool(stop[start])
     while len(front) and k and not halt:
-        if dense and len(front) * k < _SMALL:  # tiny level: a Python loop has far less overhead
+        if dense and len(front) * k < _SMALL:  # tiny levels: a Python queue has far less overhead
             small_levels += 1
             if table is None and delta is not None and small_levels > _SMALL:  # deep: worth a list copy
-                table = delta.tolist()
-            rows = [table[s] for s in front] if table is not None else succ(np.asarray(front)).tolist()
-            new: list[int] = []
-            for i, row in enumerate(rows):
-                for a, t in enumerate(row):
-                    if t >= 0 and not seen[t]:
-                        seen[t] = True
-                        new.append(t)
-                        pend[1].append(base + i)
-                        pend[2].append(a)
-            pend[0].extend(new)
-            halt = stop is not None and any(stop[t] for t in new)
-            base += len(front)
-            front = new
+                table = _compact_rows(delta, _first_edges(delta))
+            if table is None:
+                rows = succ(np.asarray(front)).tolist()
+                front, halt = _python_level(front, rows, base, seen, pend, stop)
+                base += len(rows)
+                continue
+            front, base, halt = _python_levels(table, front, base, seen, pend, stop, k)
             continue
         front = np.asarray(front, dtype=np.int64)
         nxt = succ(front).reshape(-1)
@@ -94,6 +91,70 @@ def _bfs(succ: Callable[[np.ndarray], np.ndarray], k: int, start: int, space: in
     return order, parent, symbol
 
 
+def _python_level(front: list[int], rows: list[list[int]], base: int, seen: np.ndarray,
+                  pend: tuple[list[int], list[int], list[int]], stop: np.ndarray | None) -> tuple[list[int], bool]:
+    """One BFS level on Python lists (successor rows given); returns the next level and the halt flag."""
+    new: list[int] = []
+    for i, row in enumerate(rows, base):
+        for a, t in enumerate(row):
+            if t >= 0 and not seen[t]:
+                seen[t] = True
+                new.append(t)
+                pend[1].append(i)
+                pend[2].append(a)
+    pend[0].extend(new)
+    return new, stop is not None and any(stop[t] for t in new)
+
+
+def _first_edges(delta: np.ndarray) -> np.ndarray:
+    """Mask of the defined entries of each row that are the first (smallest symbol) to their target:
+    the only edges along which a BFS can discover a state."""
+    keep = delta >= 0
+    for a in range(1, delta.shape[1]):
+        keep[:, a] &= (delta[:, :a] != delta[:, a:a + 1]).all(axis=1)
+    return keep
+
+
+def _compact_rows(delta: np.ndarray, keep: np.ndarray) -> tuple[list[list[int]], list[list[int]]]:
+    """Per state, the kept targets and their symbols, in symbol order, padded with -1 to the widest row."""
+    width = int(keep.sum(axis=1).max()) if keep.size else 0
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :width]
+    kept = np.take_along_axis(keep, order, 1)
+    return (np.where(kept, np.take_along_axis(delta, order, 1), -1).tolist(),
+            np.where(kept, order, -1).tolist())
+
+
+def _python_levels(table: tuple[list[list[int]], list[list[int]]], front: list[int] | np.ndarray, base: int,
+                   seen: np.ndarray, pend: tuple[list[int], list[int], list[int]], stop: np.ndarray | None,
+                   k: int) -> tuple[list[int], int, bool]:
+    """Queue BFS on the compact list copy of an explicit table (:func:`_compact_rows` of
+    :func:`_first_edges`), level after level, while levels stay below ``_SMALL`` edges (deep, narrow
+    automata: one Python step per edge, no numpy call per level). Returns the next level, its first
+    position and the halt flag; ``seen`` is updated in place."""
+    targets, symbols = table
+    mark = memoryview(seen.view(np.uint8))
+    halt_at = None if stop is None else memoryview(np.ascontiguousarray(stop, dtype=bool).view(np.uint8))
+    order, parent, symbol = pend
+    front = list(front)
+    halt = False
+    while front and not halt:
+        new: list[int] = []
+        for i, s in enumerate(front, base):
+            for t, a in zip(targets[s], symbols[s]):
+                if t >= 0 and not mark[t]:
+                    mark[t] = 1
+                    new.append(t)
+                    parent.append(i)
+                    symbol.append(a)
+        order.extend(new)
+        base += len(front)
+        if halt_at is not None:
+            halt = any(halt_at[t] for t in new)
+        front = new
+        if len(front) * k >= _SMALL:
+            break
+    return front, base, halt
+
 def _path(parent: np.ndarray, symbol: np.ndarray, pos: int) -> list[int]:
     """Symbol codes along the BFS-tree path from the start to position ``pos``."""
     out: list[int] = []
@@ -121,16 +182,20 @@ def _coreachable(delta: np.ndarray, accepting: np.ndarray) -> np.ndarray:
     front = np.flatnonzero(alive)
     lists: tuple[list[int], list[int]] | None = None
     while front.size:
-        if front.size < _SMALL:  # tiny level: walk the predecessor lists in Python
+        if front.size < _SMALL:  # tiny levels: walk the predecessor lists in Python while they stay tiny
             lists = lists or (preds.tolist(), indptr.tolist())
             pl, ip = lists
-            new = []
-            for q in front.tolist():
-                for p in pl[ip[q]:ip[q + 1]]:
-                    if not alive[p]:
-                        alive[p] = True
-                        new.append(p)
-            front = np.array(new, dtype=np.int64)
+            mark = memoryview(alive.view(np.uint8))
+            level = front.tolist()
+            while level and len(level) < _SMALL:
+                new = []
+                for q in level:
+                    for p in pl[ip[q]:ip[q + 1]]:
+                        if not mark[p]:
+                            mark[p] = 1
+                            new.append(p)
+                level = new
+            front = np.array(level, dtype=np.int64)
             continue
         p = preds[_ranges(indptr[front], indptr[front + 1])]
         front = np.unique(p[~alive[p]])
@@ -139,7 +204,10 @@ def _coreachable(delta: np.ndarray, accepting: np.ndarray) -> np.ndarray:
 
 
 def _coarsest_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.ndarray, int]:
-    """Block ids of the Myhill-Nerode classes of a complete DFA (all states assumed reachable).
+    """Block ids of the Myhill-Nerode classes of the states of a complete DFA (reachable or not).
+
+    From ``_ACYCLIC_MIN`` states on, a DFA whose live part is acyclic (a finite language) is handled by
+    :func:`_acyclic_partition` (O(k·m), no rounds); otherwise, or if that finds a cycle:
 
     Moore refinement in which each round only re-examines predecessors of states whose block id
     just changed, on a Valmari-style array layout (each block a contiguous segment of ``elems``);
@@ -152,6 +220,10 @@ def _coarsest_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.nd
     n_acc = int(accepting.sum())
     if n_acc in (0, m):
         return np.zeros(m, dtype=np.int64), 1
+    if m >= _ACYCLIC_MIN:
+        quick = _acyclic_partition(delta, accepting)
+        if quick is not None:
+            return quick
     block = (accepting if 2 * n_acc <= m else ~accepting).astype(np.int64)  # smaller class: id 1
     n1 = int(block.sum())
     preds, indptr = _reverse_csr(delta)
@@ -215,6 +287,52 @@ def _coarsest_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.nd
         changed = elems[_ranges(fs, fs + fz)]
         block[changed] = np.repeat(ids, fz)
     return block, nblocks
+
+
+def _acyclic_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Myhill-Nerode classes of a complete DFA whose live part (states that reach acceptance) is
+    acyclic — a finite language, e.g. [BCL] Example 2's counter — or None if it has a cycle.
+
+    Revuz's algorithm: all dead states form class 0; live states are visited in DFS post-order
+    (iterative, cycle check by colours), and each gets the class of its signature (accepting, classes
+    of its successors), so a live state's class is fixed once its successors' are. One Python step
+    per live edge, O(k·m) in all, whatever the depth — where partition refinement needs one round
+    per level of a deep chain (``(n+2)·2^n`` levels for the counter).
+    """
+    live = _coreachable(delta, accepting)
+    if live.all():  # complete, finite and without a dead state: there is a cycle
+        return None
+    targets, symbols = _compact_rows(delta, live[delta])  # live successors only, dead ones implicit
+    acc = accepting.tolist()
+    cls = [0] * (delta.shape[0] + 1)  # cls[-1] = 0: padding (and the class of every dead state)
+    colour = bytearray(delta.shape[0])  # 0 new, 1 on the DFS path, 2 done
+    ids: dict[tuple[int, ...], int] = {}
+    get = cls.__getitem__
+    for root in np.flatnonzero(live).tolist():
+        if colour[root]:
+            continue
+        stack = [root]
+        while stack:
+            q = stack[-1]
+            c = colour[q]
+            if c == 0:
+                colour[q] = 1
+                for t in targets[q]:
+                    if t >= 0:
+                        ct = colour[t]
+                        if ct == 0:
+                            stack.append(t)
+                        elif ct == 1:
+                            return None  # t is on the current path: a cycle through live states
+                continue
+            stack.pop()
+            if c == 2:
+                continue  # a second copy, pushed while q was still new
+            colour[q] = 2
+            # signature: acceptance, the symbols with a live successor, those successors' classes
+            cls[q] = ids.setdefault((acc[q], *symbols[q], *map(get, targets[q])), len(ids) + 1)
+    cls.pop()
+    return np.array(cls, dtype=np.int64), len(ids) + 1
 
 
 def _refine_small(delta: np.ndarray, preds: np.ndarray, indptr: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, int]:

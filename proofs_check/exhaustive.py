@@ -2,8 +2,13 @@
 
 When every decider is causal, one pass over the words of the maximal length decides every shorter
 prefix too (each prefix is checked in every extension — a consistency check for free). Otherwise each
-length is enumerated separately. Words are streamed in chunks (bounded memory). The report names the
+length is enumerated separately. Words are streamed in chunks of ``chunk`` rows (memory is
+O(chunk·L) whatever ``k^L``), with an optional tqdm bar in words/second. The report names the
 shortest, then lexicographically least, word on which the deciders disagree.
+
+Devices: a decider carries its own device (``uhat_decider(net, device="cuda")`` moves each chunk to
+the GPU); ``exhaustive_check(..., device="cuda")`` checks that CUDA is there (a typed
+:class:`ParameterError` otherwise) and records the device in the report.
 """
 from __future__ import annotations
 
@@ -37,16 +42,22 @@ class CheckReport:
     accepted: tuple[int, ...]  # accepted words per length 1..max_len (by the first decider)
     disagreement: Disagreement | None
     seconds: float
+    device: str = "cpu"
 
     @property
     def agree(self) -> bool:
         return self.disagreement is None
 
+    @property
+    def words_per_second(self) -> float:
+        """Throughput: words enumerated per second (the top length only when every decider is causal)."""
+        return self.words / self.seconds if self.seconds > 0 else float("inf")
+
     def summary(self) -> str:
         verdict = "AGREE" if self.agree else f"DISAGREE on {self.disagreement}"
         return (
             f"{self.words:,} words of length 1..{self.max_len} ({sum(self.accepted):,} accepted): "
-            f"{' = '.join(self.deciders)}: {verdict} [{self.seconds:.1f}s]"
+            f"{' = '.join(self.deciders)}: {verdict} [{self.seconds:.1f}s, {self.words_per_second:,.0f} words/s]"
         )
 
 
@@ -61,8 +72,14 @@ def exhaustive_check(
     chunk: int = 1 << 15,
     progress: bool = False,
     limit_words: int = 50_000_000,
+    device: str = "cpu",
 ) -> CheckReport:
-    """Compare ``deciders`` on all words of length 1..``max_len`` over ``alphabet``."""
+    """Compare ``deciders`` on all words of length 1..``max_len`` over ``alphabet``.
+
+    ``device`` names where the torch deciders run (``"cpu"``, ``"cuda"``, ``"cuda:1"``); it is
+    validated here, the deciders themselves were built for it.
+    """
+    device = _check_device(device)
     if max_len < 1:
         raise ParameterError("max_len must be at least 1")
     if len(deciders) < 2:
@@ -119,8 +136,23 @@ def exhaustive_check(
     if best is not None:
         dis = Disagreement(decode_word(best[1], alphabet), tuple(zip((d.name for d in deciders), best_verdicts)))
     return CheckReport(
-        tuple(d.name for d in deciders), max_len, total, tuple(accepted), dis, time.perf_counter() - start
+        tuple(d.name for d in deciders), max_len, total, tuple(accepted), dis, time.perf_counter() - start, device
     )
+
+
+def _check_device(device: str) -> str:
+    """``device`` as a torch device string; CUDA must be available (else :class:`ParameterError`)."""
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ParameterError(f"unknown device {device!r}; use cpu or cuda") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ParameterError(f"device {device!r} asked for, but CUDA is not available")
+    if dev.type not in ("cpu", "cuda"):
+        raise ParameterError(f"unsupported device {device!r}; use cpu or cuda")
+    return str(dev)
 
 
 class _NoBar:
@@ -134,4 +166,5 @@ def _progress(total: int, enabled: bool):
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="word", unit_scale=True, file=sys.stderr, leave=False)
+    return tqdm(total=total, unit="word", unit_scale=True, file=sys.stderr, leave=False, smoothing=0.1,
+                desc="exhaustive")

@@ -73,7 +73,7 @@ def deciders(m: Member, dtype: str = "float64", device: str = "cpu", torch_rnn: 
 
 
 def verify(m: Member, max_len: int, dtype: str = "float64", device: str = "cpu", progress: bool = False) -> CheckReport:
-    return exhaustive_check(m.task.alphabet, deciders(m, dtype, device), max_len, progress=progress)
+    return exhaustive_check(m.task.alphabet, deciders(m, dtype, device), max_len, progress=progress, device=device)
 
 
 @dataclass(frozen=True)

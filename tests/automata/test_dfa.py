@@ -346,3 +346,45 @@ def test_sparse_seen_path(monkeypatch):
     for (a, b), (p, eq, mn) in zip(pairs, expected):
         assert a.product(b, "xor").identical(p)
         assert a.equivalent(b) == eq and a.minimise().identical(mn)
+
+
+def random_acyclic_dfa(rng: np.random.Generator, m: int, k: int) -> DFA:
+    """A DFA of a finite language: edges only go to higher states (or are missing)."""
+    alphabet = ALPHABETS[k - 1]
+    lo = np.arange(m)[:, None] + 1
+    delta = np.where(lo < m, rng.integers(0, m, size=(m, k)) % np.maximum(m - lo, 1) + lo, -1)
+    delta[(rng.random(delta.shape) < 0.3) | (delta >= m)] = -1
+    return DFA(alphabet, delta, 0, rng.random(m) < 0.3)
+
+
+@pytest.mark.parametrize("threshold", [0, 10**9])
+def test_acyclic_path_agrees_with_moore(monkeypatch, threshold):
+    """Revuz's path for finite languages (forced on with threshold 0) against textbook Moore refinement."""
+    import automata.graph as graph
+
+    monkeypatch.setattr(graph, "_ACYCLIC_MIN", threshold)
+    rng = np.random.default_rng(13)
+    for trial in range(60):
+        k = int(rng.integers(1, 4))
+        d = random_acyclic_dfa(rng, int(rng.integers(2, 60)), k)
+        if trial % 3 == 0:
+            d = blow_up(d, rng, copies=3)  # many equivalent states (and unreachable junk)
+        c = d.complete().reachable()
+        mn = d.minimise()
+        assert mn.num_states == np.unique(moore_reference(c)).size
+        assert d.equivalent(mn) is None and mn.minimise().identical(mn)
+    cyclic = random_dfa(rng, m=30, k=2, partial=0.0)  # a cycle: the acyclic path must decline
+    assert graph._acyclic_partition(cyclic.delta, cyclic.accepting) is None or threshold
+
+
+def test_acyclic_partition_declines_cycles_and_handles_deep_chains():
+    import automata.graph as graph
+
+    loop = DFA(("a",), np.array([[1], [0], [2]]), 0, np.array([False, True, False]))
+    assert graph._acyclic_partition(loop.complete().delta, loop.complete().accepting) is None
+    n = 20_000  # a finite language whose DFA is one chain: a^n only (deep, no refinement rounds)
+    chain = DFA(("a", "b"), np.stack([np.append(np.arange(1, n + 1), -1), np.full(n + 1, -1)], 1), 0,
+                np.arange(n + 1) == n)
+    block, nblocks = graph._acyclic_partition(chain.complete().delta, chain.complete().accepting)
+    assert nblocks == n + 2 and np.unique(block).size == n + 2
+    assert chain.minimise().num_states == n + 2 and chain.minimise().shortest_accepted() == ("a",) * n
