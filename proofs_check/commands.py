@@ -161,3 +161,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from proofs_check.demo import run_demo
 
     return run_demo()
+
+
+def cmd_prove(args: argparse.Namespace) -> int:
+    from proofs_check.prove import SECTIONS, prove_member
+
+    sections = SECTIONS if args.what == "all" else tuple(args.what.split(","))
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        raise ParameterError(f"unknown proof section {unknown[0]!r}; choose from {', '.join(SECTIONS)} or all")
+    forms = ("paper", "packed") if args.form == "both" else (args.form,)
+    report = prove_member(family(args.task), args.n, args.variant, sections, forms)
+    print(report.render())
+    return 0 if report.proved else 1

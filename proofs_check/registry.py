@@ -68,6 +68,7 @@ def _counter(name: str = "counter", relation: frozenset[tuple[str, str]] | None 
 
 def _tiling_witness() -> Family:
     from constructions.library.tiling_brasp import tiling_program
+    from constructions.library.tiling_rnn import tiling_rnn, tiling_rnn_size
     from constructions.library.tiling_sizes import paper_size_hook
     from tasks.tiling import N_MAX, TilingTask
     from tasks.tiling_witness import counter_witness, expected_witness_length
@@ -79,9 +80,9 @@ def _tiling_witness() -> Family:
         ("strict", "as-stated"),
         lambda n, v: TilingTask(counter_witness(n, v)),
         lambda n, v: tiling_program(counter_witness(n, v)),
-        None,
+        lambda n, v: tiling_rnn(counter_witness(n, v)),
         n_max=N_MAX,
-        rnn_size=None,  # the lead plugs in constructions.library.tiling_rnn.tiling_rnn_size here
+        rnn_size=lambda n, v: tiling_rnn_size(n, counter_witness(n, v)),  # closed form, no network built
         shortest=expected_witness_length,  # THEORY §5: (n+2)·2^n·2^(2^n) strict, 4·2^n·(n+2) as stated
         dfa_max_n=1,
         paper_size=paper_size_hook,  # exact closed forms (N ≥ 2), tested against the built networks
