@@ -222,6 +222,10 @@ class ElmanRNN:
         """``(B,)`` bool: ``⟨t, h⟩ + c > 0`` for a ``(D, B)`` state array."""
         c = self.readout.bias_dict().get(0, Fraction(0))
         integral = h.dtype != object
+        if integral:  # the readout's sum may leave int64 even when the state does not: go to Python ints
+            hm = int(np.abs(h).max()) if h.size else 0
+            if abs(c) + sum(abs(v) for _, _, v in self.readout.entries) * max(hm, 1) >= _INT_SAFE:
+                h, integral = h.astype(object), False
         acc = np.zeros(h.shape[1], dtype=h.dtype) + (int(c) if integral else c)
         for _, col, v in self.readout.entries:
             acc = acc + (int(v) if integral else v) * h[col]

@@ -77,6 +77,13 @@ def test_int64_falls_back_to_python_integers() -> None:
     assert double.run_prefixes(np.zeros((1, 70), dtype=np.int64)).all()
 
 
+def test_readout_beyond_int64_is_exact() -> None:
+    """The state fits int64 but ⟨t, h⟩ + c does not: the readout must not wrap around."""
+    count = rnn1(1, 1, 0, 0, "relu", t=2**61, c=-(2**62), k=8)  # h = number of a's; accept iff 2^61·h > 2^62
+    verdicts = count.run_prefixes(np.zeros((1, 4), dtype=np.int64))[0].tolist()
+    assert verdicts == [False, False, True, True]
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64])
 @pytest.mark.parametrize("rnn", EXAMPLES[:3], ids=["relu", "heaviside", "satlin"])
 def test_torch_equals_exact(rnn: ElmanRNN, dtype: torch.dtype) -> None:
