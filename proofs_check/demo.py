@@ -59,6 +59,10 @@ def run_demo() -> int:
         ok &= report.agree
         print(f"{name:<20} {report.summary()}")
     ok &= _tiling_section()
+    ok &= _rnn_section()
+    ok &= _proof_section()
+    print("\n== size table, tiling witness (strict borders), n = 1..8 — `succinct table tiling-witness -n 1..16` for all ==")
+    print(render(size_table(family("tiling-witness"), range(1, 9), "strict", dfa_max_n=2, paper_max_n=1)), end="")
     print("\n== size table, counter (full variant), n = 1..6 ==")
     print(render(size_table(fam, range(1, 7), "full")), end="")
     print(
@@ -68,6 +72,53 @@ def run_demo() -> int:
     )
     print(f"\n{'ALL CHECKS PASSED' if ok else 'SOME CHECKS FAILED'} [{time.perf_counter() - t0:.0f}s]")
     return 0 if ok else 1
+
+
+def _rnn_section() -> bool:
+    """The structured tiling RNN on the witness words; the compact DFA→RNN against its DFA."""
+    from constructions.library.dfa_rnn_compact import ceil_sqrt, compare_with_dfa, dfa_to_compact_rnn
+    from constructions.library.tiling_rnn import tiling_rnn
+    from constructions.rnn.torch_backend import to_torch as rnn_to_torch
+    from tasks.counter import CounterTask
+
+    ok = True
+    print("\n== RNNs near their bounds (THEORY §7) ==")
+    for n in (1, 2, 3):
+        inst = counter_witness(n, "strict")
+        rnn = tiling_rnn(inst)
+        word = encode(solve_report(inst, 1 << 10).grid)
+        codes = torch.from_numpy(encode_word(word, inst.alphabet)[None, :])
+        prefixes = rnn_to_torch(rnn, torch.float64)(codes)[0]
+        good = bool(prefixes[-1]) and not bool(prefixes[:-1].any())
+        ok &= good
+        size = rnn.size()
+        print(f"tiling RNN n={n}: D = {size.units} units, k = {size.precision} (k·D = {size.state_bits} ≥ 2^n = {2**n}); "
+              f"witness word of {len(word)} symbols accepted, no proper prefix accepted: {good}")
+    for n in (1, 2):
+        dfa = CounterTask(n, "stream").reference_dfa()
+        rnn = dfa_to_compact_rnn(dfa)
+        bad = compare_with_dfa(rnn, dfa, 6)
+        ok &= bad is None
+        sz = rnn.size()
+        print(f"compact DFA→RNN, counter n={n} stream: minimal DFA {dfa.num_states} states → {sz.state_units} state "
+              f"units (2⌈√m⌉−2 = {2 * ceil_sqrt(dfa.num_states) - 2}), {sz.hidden_units} hidden; "
+              f"all words ≤ 6 agree with the DFA: {bad is None}")
+    return ok
+
+
+def _proof_section() -> bool:
+    """z3 proofs for every word length (`succinct prove`), one line per section."""
+    from proofs_check.prove import prove_member
+
+    ok = True
+    print("\n== proofs for every word length (z3; `succinct prove TASK` prints them in full) ==")
+    for name, n, forms in (("counter", 2, ("paper", "packed")), ("ab-plus", None, ("paper", "packed")),
+                           ("tiling-witness", 1, ("packed",))):
+        report = prove_member(family(name), n, None, forms=forms)
+        ok &= report.proved
+        for sec in report.sections:
+            print(f"{report.label}: {sec.title}: {sec.status} [{sec.seconds:.1f}s]")
+    return ok
 
 
 def _tiling_section() -> bool:
