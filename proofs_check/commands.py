@@ -174,3 +174,13 @@ def cmd_prove(args: argparse.Namespace) -> int:
     report = prove_member(family(args.task), args.n, args.variant, sections, forms)
     print(report.render())
     return 0 if report.proved else 1
+
+
+def cmd_suite(args: argparse.Namespace) -> int:
+    from proofs_check.tiling_suite import run_suite
+
+    if min(args.max_len, args.max_rows, args.budget) < 1:
+        raise ParameterError("--max-len, --max-rows and --budget must be positive")
+    ok, text = run_suite(args.max_len, args.max_rows, args.budget, args.instances or None)
+    print(text)
+    return 0 if ok else 1

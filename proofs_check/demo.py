@@ -59,6 +59,7 @@ def run_demo() -> int:
         ok &= report.agree
         print(f"{name:<20} {report.summary()}")
     ok &= _tiling_section()
+    ok &= _suite_section()
     ok &= _rnn_section()
     ok &= _proof_section()
     print("\n== size table, tiling witness (strict borders), n = 1..8 — `succinct table tiling-witness -n 1..16` for all ==")
@@ -72,6 +73,18 @@ def run_demo() -> int:
     )
     print(f"\n{'ALL CHECKS PASSED' if ok else 'SOME CHECKS FAILED'} [{time.perf_counter() - t0:.0f}s]")
     return 0 if ok else 1
+
+
+def _suite_section() -> bool:
+    """Lemma 8 on every instance of the suite (small budget; `succinct suite` for bigger bounds)."""
+    from proofs_check.tiling_suite import run_suite
+
+    print("\n== Lemma 8 on the 17-instance suite: non-empty iff solvable; reference = interpreter = both UHATs ==")
+    ok, text = run_suite(max_len=10, max_rows=8, budget=1_000)
+    print(text.splitlines()[-1])
+    if not ok:
+        print(text)
+    return ok
 
 
 def _rnn_section() -> bool:

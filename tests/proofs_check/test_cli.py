@@ -112,3 +112,18 @@ def test_show(capsys) -> None:
     assert code == 0 and r"\left[" in out
     code, out, _ = _run(capsys, "show", "counter", "-n", "1", "--what", "layers", "--form", "paper")
     assert code == 0 and "ReLU" in out and "attend ▶" in out
+
+
+def test_suite_command_one_instance(capsys) -> None:
+    code, out, _ = _run(capsys, "suite", "two_layers", "--budget", "300")
+    assert code == 0, out
+    assert "two_layers" in out and "1/1 instances pass" in out and "printed eq. (14e) program accepts 0" in out
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["suite", "no_such_instance", "--budget", "10"], "no_such_instance"),
+    (["suite", "--budget", "0"], "must be positive"),
+])
+def test_suite_bad_input(capsys, argv, fragment) -> None:
+    code, _, err = _run(capsys, *argv)
+    assert code == 2 and fragment in err and err.count("\n") == 1
