@@ -6,8 +6,10 @@ S(i, j) becomes a (B, L, L) array. An attention operation ◀/▶_j[M, S] V : D 
 
     o(i) = min (◀, leftmost) or max (▶, rightmost) of { j : M(i, j) ∧ S(i, j) }
 
-and outputs V(i, o(i)) if that set is non-empty, else D(i). The value is evaluated only at (i, o(i)),
-so an attention costs O(L²) for the score and O(L) for the value.
+and outputs V(i, o(i)) if that set is non-empty, else D(i). The value is evaluated only at (i, o(i)).
+By default o(i) comes from running max/min tables per class of the score's i-side valuation
+(O(L·2^a) for a score reading a atoms at i, :mod:`constructions.brasp.fast_attention`); the O(L²)
+matrix path is the fallback for a > 8 and the cross-check (``linear=False``).
 
 >>> from constructions.brasp.syntax import parse_program
 >>> p = parse_program("alphabet: a b\\nPA(i) := ▶_j[j<i, 1] Q_a(j) : 0")
@@ -24,6 +26,7 @@ import numpy as np
 from automata.alphabet import encode_word
 from automata.alphabet import check_codes
 from automata.errors import ParameterError
+from constructions.brasp.fast_attention import linear_select
 from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred
 from constructions.brasp.program import AttentionOp, PositionOp, Program
 
@@ -64,9 +67,8 @@ def _check_words(program: Program, words: np.ndarray) -> np.ndarray:
     return check_codes(words, program.alphabet)
 
 
-def _attend(op: AttentionOp, env: dict[str, np.ndarray], batch: int, length: int) -> np.ndarray:
-    if length == 0:
-        return np.zeros((batch, 0), dtype=bool)
+def _quadratic_select(op: AttentionOp, env: dict[str, np.ndarray], batch: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The O(L²) path: the (B, L, L) selectable matrix, then argmax per row."""
     def at_pair(p: Pred) -> np.ndarray:
         a = env[p.name]
         return a[:, :, None] if p.side == "i" else a[:, None, :]
@@ -78,6 +80,14 @@ def _attend(op: AttentionOp, env: dict[str, np.ndarray], batch: int, length: int
         chosen = selectable.argmax(axis=2)
     else:
         chosen = length - 1 - selectable[:, :, ::-1].argmax(axis=2)
+    return chosen, found
+
+
+def _attend(op: AttentionOp, env: dict[str, np.ndarray], batch: int, length: int, linear: bool = True) -> np.ndarray:
+    if length == 0:
+        return np.zeros((batch, 0), dtype=bool)
+    picked = linear_select(op.score, op.mask, op.tiebreak, env, _eval, batch, length) if linear else None
+    chosen, found = picked if picked is not None else _quadratic_select(op, env, batch, length)
 
     def at_chosen(p: Pred) -> np.ndarray:
         a = env[p.name]
@@ -88,10 +98,12 @@ def _attend(op: AttentionOp, env: dict[str, np.ndarray], batch: int, length: int
     return np.where(found, value, default)
 
 
-def evaluate(program: Program, words: np.ndarray) -> dict[str, np.ndarray]:
+def evaluate(program: Program, words: np.ndarray, *, linear: bool = True) -> dict[str, np.ndarray]:
     """Every predicate (symbol predicates ``Q_a`` first, then each operation) on a batch of words.
 
     ``words``: (B, L) integer codes into ``program.alphabet``. Returns name → (B, L) bool array.
+    ``linear=True`` selects by classes of the score's i-side valuation (O(L·2^a) per attention, see
+    :mod:`constructions.brasp.fast_attention`); ``linear=False`` forces the O(L²) matrix path.
     """
     words = _check_words(program, words)
     batch, length = words.shape
@@ -102,7 +114,7 @@ def evaluate(program: Program, words: np.ndarray) -> dict[str, np.ndarray]:
         if isinstance(op, PositionOp):
             out = np.broadcast_to(_eval(op.formula, lambda p: env[p.name]), (batch, length))
         elif isinstance(op, AttentionOp):
-            out = _attend(op, env, batch, length)
+            out = _attend(op, env, batch, length, linear)
         else:  # pragma: no cover - Program validation rules this out
             raise TypeError(f"unknown operation {op!r}")
         env[op.name] = np.ascontiguousarray(out, dtype=bool)

@@ -8,8 +8,13 @@ so the module runs an *execution plan*: every coordinate lives in a slot of one 
 copies a coordinate keeps its slot (no data moves), the other rows are a small dense matrix over the
 slots they read, written to free slots. This computes exactly the map C, with O(changed rows) work per
 layer. The dense blocks and slot tables are registered buffers, so ``state_dict()`` holds the weights.
-Exactness: weights are integral and the interval audit bounds every value and partial sum within the
-dtype's exact range, else :class:`DtypeError`.
+Position-wise maps run in column chunks of ``COLUMNS`` positions through reused work buffers; hard
+attention is O(L) (key-only scores: a running maximum) or O(L·K) (K distinct key vectors:
+:mod:`constructions.uhat.attention_kernel`), so a pass costs O(L · (nonzeros + Σ_layers K)) time and
+O(L · slots) memory — e.g. the n = 4 witness word (6,291,456 symbols, 182 slots) in float32.
+Exactness: weights are integral and the precision audit (:mod:`constructions.uhat.precision`, value
+sets over all words) bounds every value, score and partial sum within the dtype's exact range, else
+:class:`DtypeError` naming the layer.
 """
 from __future__ import annotations
 
@@ -19,10 +24,14 @@ import torch
 from torch import nn
 
 from automata.errors import DtypeError
-from constructions.dtypes import check_exact, parse_dtype
+from constructions.dtypes import parse_dtype
 from constructions.exact import Affine
-from constructions.uhat.audit import audit
+from constructions.uhat.attention_kernel import exists_mask, hard_attention
+from constructions.uhat.precision import precision_audit
 from constructions.uhat.model import UHAT, ReLULayer
+
+
+COLUMNS = 1 << 20  # positions per chunk of the position-wise maps (bounds the temporaries)
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,11 @@ def _dense(m: Affine, rows: list[int], col_slot: dict[int, int]) -> tuple[list[l
     return block, [col_slot[c] for c in cols], [int(bias.get(r, 0)) for r in rows]
 
 
+def _rows(h: torch.Tensor, slots: tuple[int, ...]) -> torch.Tensor:
+    """Rows ``slots`` of h, row by row (index_select over dim 0 of a wide buffer is slow on CPU)."""
+    return torch.stack([h[r] for r in slots]) if slots else h[:0]
+
+
 class UHATModule(nn.Module):
     """forward(LongTensor (B, L)) → BoolTensor (B, L): ⟨t, v_n⟩ > 0 at every position n."""
 
@@ -64,8 +78,8 @@ class UHATModule(nn.Module):
     ):
         super().__init__()
         dtype = parse_dtype(dtype)
-        report = audit(net)
-        check_exact(dtype, report.max_abs, report.integral, "UHAT")
+        report = precision_audit(net)
+        report.check(dtype, "UHAT")
         self.bound = report.max_abs
         self.net_alphabet = net.alphabet
         self.accept_at = net.accept_at
@@ -137,7 +151,7 @@ class UHATModule(nn.Module):
             )
             slots = new_slots
         self.n_slots = n_slots
-        self._masks: dict[tuple[str, int], torch.Tensor] = {}
+        self.fast = fast
         t_rows = net.accept.rows().get(0, {})
         self.t_slots = tuple(slots[c] for c in sorted(t_rows))
         self._buf("t", [int(t_rows[c]) for c in sorted(t_rows)], dtype, (len(t_rows),))
@@ -173,47 +187,21 @@ class UHATModule(nn.Module):
             return w @ x
         return (w.unsqueeze(-1) * x.unsqueeze(0)).sum(1)  # integer matmul on CUDA
 
-    def _allowed(self, mask: str, length: int) -> torch.Tensor:
-        key = (mask, length)
-        if key not in self._masks:
-            pos = torch.arange(length, device=self.device)
-            i, j = pos[:, None], pos[None, :]
-            self._masks[key] = {
-                "none": torch.ones(length, length, dtype=torch.bool, device=self.device),
-                "j<i": j < i,
-                "j>i": j > i,
-                "j<=i": j <= i,
-                "j>=i": j >= i,
-            }[mask]
-        return self._masks[key]
-
     def _attention(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Attended position per query (n, L) and whether any position is unmasked (L,)."""
+        """Attended position per query (n, L) and whether any position is unmasked (L,): the O(L)
+        running maximum when the score reads the key only, else the O(L·K) class kernel of
+        :mod:`constructions.uhat.attention_kernel` (chunked dense O(L²) when K is large or not ``fast``)."""
         if spec.key_only:
             return self._attention_linear(h, k, spec, n, length)
-        q = self._mm(getattr(self, f"l{k}_qw"), h.index_select(0, self._index[k]["q"])) + getattr(self, f"l{k}_qb")[:, None]
-        key = self._mm(getattr(self, f"l{k}_kw"), h.index_select(0, self._index[k]["k"])) + getattr(self, f"l{k}_kb")[:, None]
-        q, key = q.view(-1, n, length), key.view(-1, n, length)
-        score = h.new_zeros((n, length, length))
-        for r in range(q.shape[0]):  # few rows: a sum of outer products, exact
-            score += q[r][:, :, None] * key[r][:, None, :]
-        allowed = self._allowed(spec.mask, length)
-        low = float("-inf") if score.dtype.is_floating_point else torch.iinfo(score.dtype).min
-        masked = score.masked_fill_(~allowed, low)
-        best = masked.amax(-1, keepdim=True)
-        cand = (masked == best) & allowed
-        pos = torch.arange(length, device=h.device)
-        if spec.tiebreak == "rightmost":
-            idx = torch.where(cand, pos, -1).amax(-1)
-        else:
-            idx = torch.where(cand, pos, length).amin(-1)
-        return idx.clamp(0, length - 1), allowed.any(-1)
+        q = self._mm(getattr(self, f"l{k}_qw"), _rows(h, spec.q_cols)) + getattr(self, f"l{k}_qb")[:, None]
+        key = self._mm(getattr(self, f"l{k}_kw"), _rows(h, self.steps[k].attend.k_cols)) + getattr(self, f"l{k}_kb")[:, None]
+        return hard_attention(q.view(-1, n, length), key.view(-1, n, length), spec.mask, spec.tiebreak, self.fast)
 
     def _attention_linear(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int):
         """O(L) hard attention when the score is a function s(j) of the key alone: a running maximum
         of the exact integer s(j)·L + rank(j), rank = j (rightmost) or L−1−j (leftmost), so the
         maximum carries both the best score and the tie-break's position."""
-        key = self._mm(getattr(self, f"l{k}_kw"), h.index_select(0, self._index[k]["k"])) + getattr(self, f"l{k}_kb")[:, None]
+        key = self._mm(getattr(self, f"l{k}_kw"), _rows(h, self.steps[k].attend.k_cols)) + getattr(self, f"l{k}_kb")[:, None]
         if (self.bound + 1) * length >= 2**62:
             raise DtypeError(f"words of length {length} overflow the int64 running-maximum encoding")
         s = (getattr(self, f"l{k}_qb")[:, None] * key).sum(0).view(n, length).to(torch.int64)
@@ -232,14 +220,16 @@ class UHATModule(nn.Module):
             best = torch.cat([best[:, 1:], best[:, -1:]], 1)
         r = torch.remainder(best, length)
         idx = r if spec.tiebreak == "rightmost" else length - 1 - r
-        return idx.clamp(0, length - 1), self._allowed(spec.mask, length).any(-1)
+        return idx.clamp(0, length - 1), exists_mask(spec.mask, length, h.device)
 
     def _run(self, words: torch.Tensor, upto: int | None = None) -> torch.Tensor:
         """Slot-major buffer (slots, B·L) after the first ``upto`` layers."""
         words = words.to(self.device)
         n, length = words.shape
         h = torch.zeros(self.n_slots, n * length, dtype=self.dtype, device=self.device)
-        h[: self.emb.shape[1]] = self.emb[words.reshape(-1)].T
+        flat_words = words.reshape(-1)
+        for a in range(0, n * length, COLUMNS):
+            h[: self.emb.shape[1], a : a + COLUMNS] = self.emb[flat_words[a : a + COLUMNS]].T
         steps = self.steps if upto is None else self.steps[:upto]
         for k, step in enumerate(steps):
             if step.kind == "relu":
@@ -249,16 +239,44 @@ class UHATModule(nn.Module):
             if not step.dest:
                 continue
             ix = self._index[k]
-            new = self._mm(getattr(self, f"l{k}_cwv"), h.index_select(0, ix["v"]))
-            if step.attend is not None:
+            att = None
+            if step.attend is not None:  # gathered first: the writes below may reuse the read slots
                 idx, exists = self._attention(h, k, step.attend, n, length)
-                src = h.index_select(0, ix["a"]).view(-1, n, length)
-                att = torch.gather(src, 2, idx.unsqueeze(0).expand(src.shape[0], -1, -1))
-                att = att * exists.to(att.dtype)
-                new += self._mm(getattr(self, f"l{k}_cwa"), att.reshape(src.shape[0], -1))
-            new += getattr(self, f"l{k}_cb")[:, None]
-            h.index_copy_(0, ix["dest"], new)
+                flat = (idx + torch.arange(n, device=h.device)[:, None] * length).reshape(-1)
+                att = torch.stack([h[r].index_select(0, flat) for r in step.a_cols]) if step.a_cols else h[:0]
+                att *= exists.to(h.dtype).repeat(n)
+                del idx, flat
+            cwv, cwa, cb = getattr(self, f"l{k}_cwv"), getattr(self, f"l{k}_cwa"), getattr(self, f"l{k}_cb")
+            total = n * length
+            in_place = h.dtype.is_floating_point or h.device.type == "cpu"  # mm with out= is supported
+            nv, nd = len(step.v_cols), len(step.dest)
+            for a in range(0, total, COLUMNS):  # column chunks: O(rows · COLUMNS) temporaries, reused
+                e = min(total, a + COLUMNS)
+                if not in_place:
+                    new = self._mm(cwv, h[:, a:e].index_select(0, ix["v"]))
+                    if att is not None:
+                        new += self._mm(cwa, att[:, a:e])
+                else:
+                    new = self._scratch("new", nd, e - a, h)
+                    if nv:
+                        xv = torch.index_select(h[:, a:e], 0, ix["v"], out=self._scratch("v", nv, e - a, h))
+                        torch.mm(cwv, xv, out=new)
+                    else:
+                        new.zero_()
+                    if att is not None and att.shape[0]:
+                        new.addmm_(cwa, att[:, a:e])
+                new += cb[:, None]
+                h[:, a:e].index_copy_(0, ix["dest"], new)
+        self._scratch_bufs = {}
         return h
+
+    def _scratch(self, name: str, rows: int, cols: int, like: torch.Tensor) -> torch.Tensor:
+        """A reusable (rows, cols) work buffer (no allocation, hence no page faults, per chunk)."""
+        bufs = self.__dict__.setdefault("_scratch_bufs", {})
+        buf = bufs.get(name)
+        if buf is None or buf.numel() < rows * cols or buf.dtype != like.dtype or buf.device != like.device:
+            buf = bufs[name] = like.new_empty(max(rows * cols, 1 << 16) if buf is None else max(rows * cols, buf.numel()))
+        return buf[: rows * cols].view(rows, cols)
 
     def residual(self, words: torch.Tensor, upto: int | None = None) -> torch.Tensor:
         """The slot buffer after the first ``upto`` layers (all by default), shape (B, L, slots)."""
@@ -278,7 +296,8 @@ def to_torch(
     net: UHAT, dtype: torch.dtype | str = torch.float64, device: str | torch.device = "cpu", fast: bool = True
 ) -> UHATModule:
     """The exact executable network; raises DtypeError if ``dtype`` is not proved exact.
-    ``fast=False`` forces the dense O(L²) attention everywhere (for cross-checks)."""
+    ``fast=False`` forces the dense O(L²) attention everywhere (for cross-checks); ``fast=True`` uses
+    the O(L) running maximum for key-only scores and the exact O(L·K) class kernel otherwise."""
     return UHATModule(net, parse_dtype(dtype), device, fast)
 
 

@@ -127,3 +127,10 @@ def test_suite_command_one_instance(capsys) -> None:
 def test_suite_bad_input(capsys, argv, fragment) -> None:
     code, _, err = _run(capsys, *argv)
     assert code == 2 and fragment in err and err.count("\n") == 1
+
+
+def test_dtype_refused_by_the_precision_audit(capsys) -> None:
+    """The packed witness network reaches 4,134: bfloat16 (exact to 256) is refused, naming the layer."""
+    code, _, err = _run(capsys, "verify", "tiling-witness", "-n", "1", "--max-len", "2", "--dtype", "bfloat16")
+    assert code == 2
+    assert "reaches |value| 4134 but bfloat16 is exact only up to 256" in err and err.count("\n") == 1

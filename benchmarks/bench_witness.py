@@ -1,0 +1,157 @@
+"""Benchmark: the strict witness words of THEORY §5 ([BCL] Lemma 8 program, Lemma 9 compiled UHAT).
+
+For n = 3 (10,240 symbols) and, unless ``quick``, n = 4 (6,291,456 symbols = 2^16 rows · 16 · 6):
+the word through the PACKED compiled UHAT (to_torch, CPU, float32 — exact: the interval audit bounds
+every value below 2^24), the linear B-RASP interpreter and the reference (TilingTask: decode +
+violations); random single-symbol corruptions are rejected by all (n = 3: 100 in batches; n = 4: a
+few, each a whole pass — the count is printed). Ratios against the naive way in the same run:
+quadratic vs linear interpreter and dense vs fast UHAT attention on the n = 3 word (both feasible there).
+Doubling: the n = 3 word vs the n = 3 word written twice (length 20,480 — not in the language, but the
+network's work does not depend on membership, so time(2L)/time(L) measures the per-position cost).
+"""
+from __future__ import annotations
+
+import os
+import random
+import resource
+import time
+
+import numpy as np
+import torch
+
+from automata.alphabet import encode_word
+from constructions.brasp.interpreter import accepts, evaluate
+from constructions.library.tiling_brasp import tiling_program
+from constructions.uhat.lemma9 import compile_lemma9
+from constructions.uhat.torch_backend import to_torch
+from tasks.tiling import TilingTask, encode, shortest_word
+from tasks.tiling_witness import counter_witness
+
+
+def _rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # Linux: KiB
+
+
+def _timed(fn, *args):
+    t = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t, out
+
+
+def counter_grid(n: int) -> list[tuple[str, ...]]:
+    """The counter solution of THEORY §5 written down directly (the row search of
+    :func:`tasks.tiling.shortest_word` takes minutes for n = 4): row r holds the W-bit value r,
+    W = 2^n, r = 0 .. 2^W − 1; a row reads the old bits below and carries from the LSB (carry-in 1)
+    leftwards; the last row (all ones) uses the ``top_`` tiles. Checked against shortest_word for
+    n ≤ 3 and by the reference (TilingTask) for every n it is used on."""
+    width = 2**n
+    grid = [("init_msb", *(["init_mid"] * (width - 2)), "init_lsb")]
+    top = 2**width - 1
+    for r in range(1, top + 1):
+        old = r - 1
+        row: list[str] = [""] * width
+        carry = 1
+        for col in range(width - 1, -1, -1):
+            b = (old >> (width - 1 - col)) & 1
+            if col == width - 1:
+                name = f"lsb_b{b}"
+            elif col == 0:
+                name = f"msb_b{b}c{carry}"
+            else:
+                name = f"mid_b{b}c{carry}"
+            row[col] = ("top_" if r == top else "") + name
+            carry = b & carry
+        grid.append(tuple(row))
+    return grid
+
+
+def _word(n: int) -> tuple[tuple[str, ...], float]:
+    t0 = time.perf_counter()
+    word = encode(counter_grid(n))
+    return word, time.perf_counter() - t0
+
+
+def _one(n: int, corruptions: int, naive: int, dtype: str) -> None:
+    """``naive``: length of the prefix of the word on which the naive ways are timed (0: none)."""
+    inst = counter_witness(n, "strict")
+    program, task = tiling_program(inst), TilingTask(inst)
+    word, tw = _word(n)
+    codes = encode_word(word, program.alphabet)
+    sigma = len(program.alphabet)
+    if n <= 3:
+        assert word == tuple(shortest_word(inst)), "the direct counter grid differs from the row search"
+    print(f"witness n={n}: {len(word)} symbols (counter grid written in {tw:.1f}s"
+          f"{'; equals tasks.tiling.shortest_word' if n <= 3 else ''})")
+    tc, net = _timed(compile_lemma9, program, True)
+    module = to_torch(net, dtype)
+    print(f"witness n={n}: packed UHAT {net.size().layers} layers, compiled in {tc:.1f}s, dtype {dtype}")
+    with torch.no_grad():
+        tu, out = _timed(module, torch.from_numpy(codes[None, :]))
+    print(f"witness n={n}: packed UHAT accepts={bool(out[0, -1])} in {tu:.2f}s  peak RSS {_rss_gib():.2f} GiB")
+    if not naive:  # doubling inside the family's own word: its first half (a prefix) vs all of it
+        half = codes[None, : codes.size // 2]
+        with torch.no_grad():
+            th, _ = _timed(module, torch.from_numpy(half))
+        print(f"witness n={n}: doubling (first half, {half.shape[1]} symbols, {th:.2f}s -> whole word {tu:.2f}s): "
+              f"ratio {tu / th:.2f}x")
+    tb, ok_b = _timed(accepts, program, codes[None, :])
+    print(f"witness n={n}: linear B-RASP interpreter accepts={bool(ok_b[0])} in {tb:.2f}s")
+    tr, ok_r = _timed(task.accepts, word)
+    print(f"witness n={n}: reference (decode + violations) accepts={ok_r} in {tr:.2f}s")
+    if naive:
+        pre = codes[None, :naive]
+        tq, env = _timed(lambda: evaluate(program, pre, linear=False))
+        tl, env_l = _timed(lambda: evaluate(program, pre))
+        same = all(np.array_equal(env[k], env_l[k]) for k in env)
+        print(f"witness n={n}: prefix of {naive} symbols: interpreter quadratic {tq:.2f}s vs linear {tl:.3f}s  "
+              f"ratio {tq / tl:.1f}x  (all predicates equal: {same})")
+        dense = to_torch(net, dtype, fast=False)
+        with torch.no_grad():
+            td, out_d = _timed(dense, torch.from_numpy(pre))
+            tf, out_f = _timed(module, torch.from_numpy(pre))
+        print(f"witness n={n}: prefix of {naive} symbols: UHAT dense attention {td:.2f}s vs fast {tf:.3f}s  "
+              f"ratio {td / tf:.1f}x  (every position equal: {torch.equal(out_d, out_f)})")
+        with torch.no_grad():
+            tf, _ = _timed(module, torch.from_numpy(codes[None, :]))
+        twice = np.concatenate([codes, codes])[None, :]
+        with torch.no_grad():
+            t2, _ = _timed(module, torch.from_numpy(twice))
+        print(f"witness n={n}: doubling (the word written twice, {twice.shape[1]} symbols): {t2:.2f}s  ratio {t2 / tf:.2f}x")
+    if n == 3:  # the paper-faithful network (one ReLU per layer, [BCL] Lemma 9 as written)
+        tp, paper = _timed(compile_lemma9, program)
+        pm = to_torch(paper, dtype)
+        with torch.no_grad():
+            tpr, outp = _timed(pm, torch.from_numpy(codes[None, :]))
+        print(f"witness n={n}: paper-faithful UHAT {paper.size().layers} layers (compiled in {tp:.1f}s) "
+              f"accepts={bool(outp[0, -1])} in {tpr:.2f}s")
+    rng = random.Random(n)
+    bad = np.repeat(codes[None, :], corruptions, axis=0)
+    for b in range(corruptions):
+        p = rng.randrange(codes.size)
+        bad[b, p] = rng.choice([c for c in range(sigma) if c != codes[p]])
+    t0 = time.perf_counter()
+    step = max(1, min(corruptions, (1 << 21) // codes.size))
+    rej_u = rej_b = rej_r = 0
+    for a in range(0, corruptions, step):
+        chunk = bad[a:a + step]
+        with torch.no_grad():
+            rej_u += int((~module(torch.from_numpy(chunk))[:, -1]).sum())
+        rej_b += int((~accepts(program, chunk)).sum())
+        rej_r += sum(not task.accepts(tuple(program.alphabet[c] for c in row)) for row in chunk)
+    tcor = time.perf_counter() - t0
+    print(f"witness n={n}: {corruptions} random single-symbol corruptions rejected by UHAT {rej_u}, "
+          f"B-RASP {rej_b}, reference {rej_r} ({tcor:.1f}s)  peak RSS {_rss_gib():.2f} GiB")
+
+
+def run(quick: bool = False) -> None:
+    torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "1")))
+    print(f"witness: torch threads={torch.get_num_threads()}")
+    _one(3, 10 if quick else 100, naive=1024 if quick else 4096, dtype="float64")
+    if not quick:
+        _one(4, int(os.environ.get("BENCH_N4_CORRUPTIONS", "3")), naive=0, dtype="float32")
+
+
+if __name__ == "__main__":
+    import sys
+
+    run(quick="--quick" in sys.argv)
