@@ -162,5 +162,15 @@ def _tiling_section() -> bool:
             f"n={n}: witness word of {len(word)} symbols — corrected program {shown}; "
             f"as printed (eq. 14e with ∧): {'accept' if as_printed else 'reject'}"
         )
+    for n in (1, 2):  # interior colour 0: the as-stated solution of height 4 — and the strict program's view of it
+        stated = counter_witness(n, "as-stated")
+        word = encode(solve_report(stated, 1 << 10).grid)
+        codes = torch.from_numpy(encode_word(word, stated.alphabet)[None, :])
+        v_stated = bool(to_torch(compile_lemma9(tiling_program(stated), packed=True))(codes)[0, -1])
+        v_strict = bool(to_torch(compile_lemma9(tiling_program(counter_witness(n, "strict")), packed=True))(codes)[0, -1])
+        ok &= v_stated and v_strict == (n == 1)
+        print(f"n={n}: as-stated solution of height 4 ({len(word)} symbols): as-stated UHAT "
+              f"{'accepts' if v_stated else 'rejects'}, strict-border UHAT {'accepts' if v_strict else 'rejects'}"
+              f"{' (for n = 1 the height-4 solution is the strict one too)' if n == 1 else ' (it splits rows at interior colour 0)'}")
     print("why the printed program is empty:", printed_aggregate_explanation())
     return ok
