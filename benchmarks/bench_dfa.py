@@ -14,7 +14,6 @@ witness (THEORY §3, §5), and compare minimisation with automata-lib.
 """
 from __future__ import annotations
 
-import array
 import json
 import os
 import subprocess

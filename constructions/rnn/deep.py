@@ -36,6 +36,7 @@ import numpy as np
 from automata.alphabet import check_codes, decode_word, encode_word, show_word
 from automata.errors import ParameterError, PrecisionError
 from constructions.exact import ZERO_BITS, Affine, bit_length
+from constructions.rnn.model import sigma
 
 ACTIVATIONS: tuple[str, ...] = ("relu", "heaviside", "satlin")
 _INT_SAFE = 1 << 62
@@ -70,16 +71,6 @@ class DeepRNNSize:
     total_bits: int
     max_bits: int
     state_bits: int
-
-
-def _activate(x: np.ndarray, activation: str) -> np.ndarray:
-    if activation == "heaviside":
-        return np.where(x > 0, 1, 0).astype(x.dtype)
-    if x.dtype != object:
-        return np.maximum(x, 0) if activation == "relu" else np.clip(x, 0, 1)
-    zero = np.zeros_like(x)
-    out = np.where(x > 0, x, zero)
-    return np.where(out < 1, out, zero + 1) if activation == "satlin" else out
 
 
 @dataclass(frozen=True)
@@ -236,7 +227,7 @@ class DeepRNN:
             pre = m[:, :d] @ x + m[:, d + syms] + b if i == 0 else m @ x + b
             if pre.dtype == np.float64:
                 pre = pre.astype(np.int64)
-            x = _activate(pre, layer.activation)
+            x = sigma(pre, layer.activation)
         return x
 
     def step(self, h: np.ndarray, symbols: np.ndarray) -> np.ndarray:

@@ -54,15 +54,15 @@ class RNNSize:
     state_bits: int
 
 
-def _sigma(x: np.ndarray, activation: str) -> np.ndarray:
+def sigma(x: np.ndarray, activation: str) -> np.ndarray:
     """σ coordinate-wise on an int64 or object (Fraction / int) array."""
     if activation == "heaviside":
         return np.where(x > 0, 1, 0).astype(x.dtype)
+    if x.dtype != object:
+        return np.maximum(x, 0) if activation == "relu" else np.clip(x, 0, 1)
     zero = np.zeros_like(x)
     out = np.where(x > 0, x, zero)
-    if activation == "satlin":
-        out = np.where(out < 1, out, zero + 1)
-    return out
+    return np.where(out < 1, out, zero + 1) if activation == "satlin" else out
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ class ElmanRNN:
             pre = np.take(ut.astype(object), syms, axis=1)
             for r, c, v in w_entries:
                 pre[r] += v * h[c]
-            return _sigma(pre, self.activation)
+            return sigma(pre, self.activation)
         pre = np.take(ut, syms, axis=1)
         for r, c, v in w_entries:
             if v == 1:

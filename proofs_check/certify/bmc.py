@@ -139,15 +139,16 @@ def uhat_accepts_formula(net: UHAT, syms: Sequence, solver: z3.Solver, tag: str 
     return z3.Sum([_num(Fraction(0), integral)] + _apply(net.accept, vs[where], integral)) > 0
 
 
-def _formula(f: Formula, at_i: dict, at_j: dict) -> z3.BoolRef:
+def formula_to_z3(f: Formula, at_i: dict, at_j: dict) -> z3.BoolRef:
+    """A B-RASP formula as a z3 Boolean, atoms at i / j taken from ``at_i`` / ``at_j`` (name → z3 Bool)."""
     if isinstance(f, Const):
         return z3.BoolVal(f.value)
     if isinstance(f, Pred):
         return (at_i if f.side == "i" else at_j)[f.name]
     if isinstance(f, Not):
-        return z3.Not(_formula(f.arg, at_i, at_j))
+        return z3.Not(formula_to_z3(f.arg, at_i, at_j))
     if isinstance(f, (And, Or)):
-        parts = [_formula(a, at_i, at_j) for a in f.args]
+        parts = [formula_to_z3(a, at_i, at_j) for a in f.args]
         return z3.And(parts) if isinstance(f, And) else z3.Or(parts)
     raise TypeError(f"not a formula: {f!r}")
 
@@ -160,14 +161,14 @@ def program_accepts_formula(program: Program, syms: Sequence, solver: z3.Solver,
         for n in range(length):
             out = z3.Bool(f"{tag}.{op.name}.{n}")
             if isinstance(op, PositionOp):
-                expr = _formula(op.formula, envs[n], envs[n])
+                expr = formula_to_z3(op.formula, envs[n], envs[n])
             else:
                 assert isinstance(op, AttentionOp)
                 cand = _unmasked(op.mask, n, length)
                 order = cand if op.tiebreak == "leftmost" else list(reversed(cand))
-                expr = _formula(op.default, envs[n], envs[n])
+                expr = formula_to_z3(op.default, envs[n], envs[n])
                 for m in reversed(order):  # the preferred position ends up outermost
-                    expr = z3.If(_formula(op.score, envs[n], envs[m]), _formula(op.value, envs[n], envs[m]), expr)
+                    expr = z3.If(formula_to_z3(op.score, envs[n], envs[m]), formula_to_z3(op.value, envs[n], envs[m]), expr)
             solver.add(out == expr)
         for n in range(length):
             envs[n][op.name] = z3.Bool(f"{tag}.{op.name}.{n}")

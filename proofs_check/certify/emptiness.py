@@ -31,8 +31,8 @@ import z3
 from automata.alphabet import Word, encode_word, show_word
 from automata.errors import ParameterError
 from constructions.brasp import interpreter
-from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred
 from constructions.brasp.program import AttentionOp, PositionOp, Program
+from proofs_check.certify.bmc import bmc_program_accepts, formula_to_z3
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class _Abstraction:
             out = z3.Bool(f"{tag}.{op.name}")
             env[op.name] = out
             if isinstance(op, PositionOp):
-                self.constraints.append(out == _formula(op.formula, env, env))
+                self.constraints.append(out == formula_to_z3(op.formula, env, env))
                 continue
             assert isinstance(op, AttentionOp)
             if level >= self.depth:
@@ -105,27 +105,13 @@ class _Abstraction:
                 attended[g] = None  # filled lazily: the attended position needs all predicates declared
             attended[g] = attended[g] or self._attend(tag, g, level)
             found, other = attended[g]
-            self.constraints.append(z3.Implies(found, _formula(op.score, env, other)))
-            self.constraints.append(out == z3.If(found, _formula(op.value, env, other), _formula(op.default, env, env)))
+            self.constraints.append(z3.Implies(found, formula_to_z3(op.score, env, other)))
+            self.constraints.append(out == z3.If(found, formula_to_z3(op.value, env, other), formula_to_z3(op.default, env, env)))
         return env
 
     def _attend(self, tag: str, g: int, level: int) -> tuple[z3.BoolRef, dict[str, z3.BoolRef]]:
         found = z3.Bool(f"{tag}.found{g}")
         return found, self.position(f"{tag}.o{g}", level + 1)
-
-
-def _formula(f: Formula, at_i: dict, at_j: dict) -> z3.BoolRef:
-    if isinstance(f, Const):
-        return z3.BoolVal(f.value)
-    if isinstance(f, Pred):
-        return (at_i if f.side == "i" else at_j)[f.name]
-    if isinstance(f, Not):
-        return z3.Not(_formula(f.arg, at_i, at_j))
-    if isinstance(f, And):
-        return z3.And([_formula(a, at_i, at_j) for a in f.args])
-    if isinstance(f, Or):
-        return z3.Or([_formula(a, at_i, at_j) for a in f.args])
-    raise TypeError(f"not a formula: {f!r}")
 
 
 def prove_empty(
@@ -159,8 +145,6 @@ def prove_empty(
         if witness_search is not None:
             candidates.append(("search", witness_search))
         if bmc_max_len > 0:
-            from proofs_check.certify.bmc import bmc_program_accepts
-
             candidates.append((f"bounded model checking ≤ {bmc_max_len}",
                                lambda: bmc_program_accepts(program, bmc_max_len).word))
         for label, make in candidates:

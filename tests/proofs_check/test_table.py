@@ -10,7 +10,7 @@ from automata.errors import ParameterError
 from constructions.rnn.model import RNNSize
 from proofs_check.plot import fit_double_exp, fit_offset_power, fit_power, fits, plot_sizes
 from proofs_check.registry import family
-from proofs_check.table import fmt_int, log2_int, notes, render, size_row, size_table
+from proofs_check.table import fmt_int, log2_int, notes, render, size_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
