@@ -29,14 +29,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator, Sequence
+from typing import Iterator
 
 import numpy as np
 
-from automata.alphabet import check_codes, decode_word, encode_word, show_word
+from automata.alphabet import check_codes, decode_word, show_word
 from automata.errors import ParameterError, PrecisionError
 from constructions.exact import ZERO_BITS, Affine, bit_length
-from constructions.rnn.model import sigma
+from constructions.rnn.model import RecurrentRuns, sigma
 
 ACTIVATIONS: tuple[str, ...] = ("relu", "heaviside", "satlin")
 _INT_SAFE = 1 << 62
@@ -104,7 +104,7 @@ def _dense(affine: Affine, integral: bool) -> _Dense:
 
 
 @dataclass(frozen=True)
-class DeepRNN:
+class DeepRNN(RecurrentRuns):
     """An RNN ``(Σ, layers, h0, readout)`` with a feed-forward transition; see the module docstring."""
 
     alphabet: tuple[str, ...]
@@ -244,48 +244,6 @@ class DeepRNN:
         for t in range(w.shape[1]):
             h = self._step(h, w[:, t])
             yield h
-
-    def accepting(self, h: np.ndarray) -> np.ndarray:
-        """``(B,)`` bool: ``readout(h) > 0`` for a ``(D, B)`` state array."""
-        c = self.readout.bias_dict().get(0, Fraction(0))
-        integral = h.dtype != object
-        if integral:
-            hm = int(np.abs(h).max()) if h.size else 0
-            if abs(c) + sum(abs(v) for _, _, v in self.readout.entries) * max(hm, 1) >= _INT_SAFE:
-                h, integral = h.astype(object), False
-        acc = np.zeros(h.shape[1], dtype=h.dtype) + (int(c) if integral else c)
-        for _, col, v in self.readout.entries:
-            acc = acc + (int(v) if integral else v) * h[col]
-        return np.asarray(acc > 0, dtype=bool)
-
-    def run_prefixes(self, words: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
-        """``(B, L)`` bool: column ``p − 1`` says whether the prefix ``w_1..w_p`` is accepted."""
-        w = check_codes(words, self.alphabet)
-        out = np.zeros(w.shape, dtype=bool)
-        for lo in range(0, w.shape[0], chunk):
-            for t, h in enumerate(self._trajectory(w[lo : lo + chunk])):
-                out[lo : lo + chunk, t] = self.accepting(h)
-        return out
-
-    def run(self, words: np.ndarray) -> np.ndarray:
-        """``(B,)`` bool acceptance of each row; ``L = 0`` (the empty word) is rejected."""
-        w = check_codes(words, self.alphabet)
-        if w.shape[1] == 0:
-            return np.zeros(w.shape[0], dtype=bool)
-        return self.run_prefixes(w)[:, -1]
-
-    def accepts(self, word: Sequence[str]) -> bool:
-        """Whether a word (a sequence of symbols) is accepted; foreign symbols raise UnknownSymbolError."""
-        codes = encode_word(word, self.alphabet)
-        return bool(len(codes) > 0 and self.run(codes[None, :])[0])
-
-    def states(self, words: np.ndarray) -> np.ndarray:
-        """``(B, L, D)`` array of ``h_1..h_L`` (int64 or object) — for small batches."""
-        w = check_codes(words, self.alphabet)
-        hs = [h.T for h in self._trajectory(w)]
-        if not hs:
-            return np.zeros((w.shape[0], 0, self.units), dtype=np.int64)
-        return np.stack(hs, axis=1)
 
     def check_precision(self, words: np.ndarray) -> None:
         """Raise :class:`PrecisionError` at the first (position, word, unit) outside the claimed range.

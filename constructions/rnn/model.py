@@ -65,8 +65,61 @@ def sigma(x: np.ndarray, activation: str) -> np.ndarray:
     return np.where(out < 1, out, zero + 1) if activation == "satlin" else out
 
 
+class RecurrentRuns:
+    """Runs shared by the RNN models: a subclass supplies ``alphabet``, ``readout``, ``units``,
+    ``_trajectory(codes)`` (the ``(D, B)`` state after each symbol)."""
+
+    def _codes(self, words: np.ndarray) -> np.ndarray:
+        return check_codes(words, self.alphabet)
+
+    def accepting(self, h: np.ndarray) -> np.ndarray:
+        """``(B,)`` bool: ``⟨t, h⟩ + c > 0`` for a ``(D, B)`` state array."""
+        c = self.readout.bias_dict().get(0, Fraction(0))
+        integral = h.dtype != object
+        if integral:  # the readout's sum may leave int64 even when the state does not: go to Python ints
+            hm = int(np.abs(h).max()) if h.size else 0
+            if abs(c) + sum(abs(v) for _, _, v in self.readout.entries) * max(hm, 1) >= _INT_SAFE:
+                h, integral = h.astype(object), False
+        acc = np.zeros(h.shape[1], dtype=h.dtype) + (int(c) if integral else c)
+        for _, col, v in self.readout.entries:
+            acc = acc + (int(v) if integral else v) * h[col]
+        return np.asarray(acc > 0, dtype=bool)
+
+    def run_prefixes(self, words: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
+        """``(B, L)`` bool: column ``p − 1`` says whether the prefix ``w_1..w_p`` is accepted.
+
+        Rows are processed ``chunk`` at a time (cache-sized blocks; the result does not depend on it).
+        """
+        w = self._codes(words)
+        out = np.zeros(w.shape, dtype=bool)
+        for lo in range(0, w.shape[0], chunk):
+            for t, h in enumerate(self._trajectory(w[lo : lo + chunk])):
+                out[lo : lo + chunk, t] = self.accepting(h)
+        return out
+
+    def run(self, words: np.ndarray) -> np.ndarray:
+        """``(B,)`` bool acceptance of each row; ``L = 0`` (the empty word) is rejected."""
+        w = self._codes(words)
+        if w.shape[1] == 0:
+            return np.zeros(w.shape[0], dtype=bool)
+        return self.run_prefixes(w)[:, -1]
+
+    def accepts(self, word: Sequence[str]) -> bool:
+        """Whether a word (a sequence of symbols) is accepted; foreign symbols raise."""
+        codes = encode_word(word, self.alphabet)
+        return bool(len(codes) > 0 and self.run(codes[None, :])[0])
+
+    def states(self, words: np.ndarray) -> np.ndarray:
+        """``(B, L, D)`` array of ``h_1..h_L`` (int64 or object) — for small batches."""
+        w = self._codes(words)
+        hs = [h.T for h in self._trajectory(w)]
+        if not hs:
+            return np.zeros((w.shape[0], 0, self.units), dtype=np.int64)
+        return np.stack(hs, axis=1)
+
+
 @dataclass(frozen=True)
-class ElmanRNN:
+class ElmanRNN(RecurrentRuns):
     """An Elman RNN ``(Σ, W, U (bias b), h0, σ, readout)``; see the module docstring."""
 
     alphabet: tuple[str, ...]
@@ -146,9 +199,6 @@ class ElmanRNN:
         )
 
     # -- exact semantics --------------------------------------------------------------------------
-    def _codes(self, words: np.ndarray) -> np.ndarray:
-        return check_codes(words, self.alphabet)
-
     def _tables(self, integral: bool):
         conv = int if integral else Fraction
         d, k = self.units, len(self.alphabet)
@@ -217,51 +267,6 @@ class ElmanRNN:
         for t in range(w.shape[1]):
             h = self._step(h, w[:, t], *tables)
             yield h
-
-    def accepting(self, h: np.ndarray) -> np.ndarray:
-        """``(B,)`` bool: ``⟨t, h⟩ + c > 0`` for a ``(D, B)`` state array."""
-        c = self.readout.bias_dict().get(0, Fraction(0))
-        integral = h.dtype != object
-        if integral:  # the readout's sum may leave int64 even when the state does not: go to Python ints
-            hm = int(np.abs(h).max()) if h.size else 0
-            if abs(c) + sum(abs(v) for _, _, v in self.readout.entries) * max(hm, 1) >= _INT_SAFE:
-                h, integral = h.astype(object), False
-        acc = np.zeros(h.shape[1], dtype=h.dtype) + (int(c) if integral else c)
-        for _, col, v in self.readout.entries:
-            acc = acc + (int(v) if integral else v) * h[col]
-        return np.asarray(acc > 0, dtype=bool)
-
-    def run_prefixes(self, words: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
-        """``(B, L)`` bool: column ``p − 1`` says whether the prefix ``w_1..w_p`` is accepted.
-
-        Rows are processed ``chunk`` at a time (cache-sized blocks; the result does not depend on it).
-        """
-        w = self._codes(words)
-        out = np.zeros(w.shape, dtype=bool)
-        for lo in range(0, w.shape[0], chunk):
-            for t, h in enumerate(self._trajectory(w[lo : lo + chunk])):
-                out[lo : lo + chunk, t] = self.accepting(h)
-        return out
-
-    def run(self, words: np.ndarray) -> np.ndarray:
-        """``(B,)`` bool acceptance of each row; ``L = 0`` (the empty word) is rejected."""
-        w = self._codes(words)
-        if w.shape[1] == 0:
-            return np.zeros(w.shape[0], dtype=bool)
-        return self.run_prefixes(w)[:, -1]
-
-    def accepts(self, word: Sequence[str]) -> bool:
-        """Whether a word (a sequence of symbols) is accepted; foreign symbols raise."""
-        codes = encode_word(word, self.alphabet)
-        return bool(len(codes) > 0 and self.run(codes[None, :])[0])
-
-    def states(self, words: np.ndarray) -> np.ndarray:
-        """``(B, L, D)`` array of ``h_1..h_L`` (int64 or object) — for small batches."""
-        w = self._codes(words)
-        hs = [h.T for h in self._trajectory(w)]
-        if not hs:
-            return np.zeros((w.shape[0], 0, self.units), dtype=np.int64)
-        return np.stack(hs, axis=1)
 
     def check_precision(self, words: np.ndarray) -> None:
         """Raise :class:`PrecisionError` at the first (word, position, unit) outside the claimed range.
