@@ -25,6 +25,8 @@ from automata.alphabet import encode_word
 from constructions.brasp.interpreter import accepts, evaluate
 from constructions.library.tiling_brasp import tiling_program
 from constructions.uhat.lemma9 import compile_lemma9
+from constructions.library.tiling_rnn import tiling_rnn
+from constructions.rnn.compiled import run_prefixes_compiled
 from constructions.uhat.streaming import stream_prefixes
 from constructions.uhat.torch_backend import to_torch
 from tasks.tiling import TilingTask, encode, shortest_word
@@ -108,6 +110,10 @@ def _one(n: int, corruptions: int, naive: int, dtype: str, stream: bool = False)
     print(f"witness n={n}: linear B-RASP interpreter accepts={bool(ok_b[0])} in {tb:.2f}s")
     tr, ok_r = _timed(task.accepts, word)
     print(f"witness n={n}: reference (decode + violations) accepts={ok_r} in {tr:.2f}s")
+    rnn = tiling_rnn(inst)
+    tn, ok_n = _timed(run_prefixes_compiled, rnn, codes)
+    print(f"witness n={n}: structured RNN ({rnn.units} units, k = {rnn.precision_bits}, exact int64, compiled) "
+          f"accepts={bool(ok_n[-1])}, no proper prefix: {not ok_n[:-1].any()}, in {tn:.2f}s")
     if naive:
         pre = codes[None, :naive]
         tq, env = _timed(lambda: evaluate(program, pre, linear=False))
@@ -141,15 +147,16 @@ def _one(n: int, corruptions: int, naive: int, dtype: str, stream: bool = False)
         bad[b, p] = rng.choice([c for c in range(sigma) if c != codes[p]])
     t0 = time.perf_counter()
     step = max(1, min(corruptions, (1 << 21) // codes.size))
-    rej_u = rej_b = rej_r = 0
+    rej_u = rej_b = rej_r = rej_n = 0
     for a in range(0, corruptions, step):
         chunk = bad[a:a + step]
         rej_u += int((~_verdicts(module, chunk, stream)[:, -1]).sum())
         rej_b += int((~accepts(program, chunk)).sum())
         rej_r += sum(not task.accepts(tuple(program.alphabet[c] for c in row)) for row in chunk)
+        rej_n += sum(not run_prefixes_compiled(rnn, row)[-1] for row in chunk)
     tcor = time.perf_counter() - t0
     print(f"witness n={n}: {corruptions} random single-symbol corruptions rejected by UHAT {rej_u}, "
-          f"B-RASP {rej_b}, reference {rej_r} ({tcor:.1f}s)  peak RSS {_rss_gib():.2f} GiB")
+          f"B-RASP {rej_b}, structured RNN {rej_n}, reference {rej_r} ({tcor:.1f}s)  peak RSS {_rss_gib():.2f} GiB")
 
 
 def run(quick: bool = False) -> None:
