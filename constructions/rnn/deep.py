@@ -33,8 +33,8 @@ from typing import Iterator
 
 import numpy as np
 
-from automata.alphabet import check_codes, decode_word, show_word
-from automata.errors import ParameterError, PrecisionError
+from automata.alphabet import check_codes
+from automata.errors import ParameterError
 from constructions.exact import ZERO_BITS, Affine, bit_length
 from constructions.rnn.model import RecurrentRuns, sigma
 
@@ -244,29 +244,3 @@ class DeepRNN(RecurrentRuns):
         for t in range(w.shape[1]):
             h = self._step(h, w[:, t])
             yield h
-
-    def check_precision(self, words: np.ndarray) -> None:
-        """Raise :class:`PrecisionError` at the first (position, word, unit) outside the claimed range.
-
-        Integral networks: every state coordinate must be an integer in ``0..2^k − 1``. Otherwise each
-        coordinate may take at most ``2^k`` distinct values over the given runs.
-        """
-        w = check_codes(words, self.alphabet)
-        if self.is_integral():
-            hi = self.max_activation
-            for t, h in enumerate(self._trajectory(w)):
-                bad = (h < 0) | (h > hi)
-                if bad.any():
-                    unit, row = (int(x[0]) for x in np.nonzero(bad))
-                    word = show_word(decode_word(w[row, : t + 1], self.alphabet))
-                    raise PrecisionError(
-                        f"unit {self.unit_names[unit]} = {h[unit, row]} after {t + 1} symbols of word "
-                        f"#{row} ({word}); precision_bits={self.precision_bits} allows 0..{hi}")
-            return
-        seen: list[set] = [set() for _ in range(self.units)]
-        for h in self._trajectory(w):
-            for unit in range(self.units):
-                seen[unit].update(h[unit].tolist())
-                if len(seen[unit]) > 1 << self.precision_bits:
-                    raise PrecisionError(
-                        f"unit {self.unit_names[unit]} takes more than 2^{self.precision_bits} values")

@@ -25,7 +25,7 @@ from typing import Iterator, Literal, Sequence
 
 import numpy as np
 
-from automata.alphabet import check_codes, encode_word
+from automata.alphabet import check_codes, decode_word, encode_word, show_word
 from automata.errors import ParameterError, PrecisionError
 from constructions.exact import ZERO_BITS, Affine, bit_length
 
@@ -116,6 +116,32 @@ class RecurrentRuns:
         if not hs:
             return np.zeros((w.shape[0], 0, self.units), dtype=np.int64)
         return np.stack(hs, axis=1)
+
+    def check_precision(self, words: np.ndarray) -> None:
+        """Raise :class:`PrecisionError` at the first (word, position, unit) outside the claimed range.
+
+        Integral networks: every coordinate must be an integer in ``0..max_activation``. Otherwise:
+        each coordinate may take at most ``2^k`` distinct values over the given runs.
+        """
+        w = self._codes(words)
+        if self.is_integral():
+            hi = self.max_activation
+            for t, h in enumerate(self._trajectory(w)):
+                bad = (h < 0) | (h > hi)
+                if bad.any():
+                    unit, row = (int(x[0]) for x in np.nonzero(bad))
+                    word = show_word(decode_word(w[row, : t + 1], self.alphabet))
+                    raise PrecisionError(
+                        f"unit {self.unit_names[unit]} = {h[unit, row]} after {t + 1} symbols of word "
+                        f"#{row} ({word}); precision_bits={self.precision_bits} allows 0..{hi}")
+            return
+        seen: list[set] = [set() for _ in range(self.units)]
+        for h in self._trajectory(w):
+            for unit in range(self.units):
+                seen[unit].update(h[unit].tolist())
+                if len(seen[unit]) > 1 << self.precision_bits:
+                    raise PrecisionError(
+                        f"unit {self.unit_names[unit]} takes more than 2^{self.precision_bits} values")
 
 
 @dataclass(frozen=True)
@@ -267,30 +293,3 @@ class ElmanRNN(RecurrentRuns):
         for t in range(w.shape[1]):
             h = self._step(h, w[:, t], *tables)
             yield h
-
-    def check_precision(self, words: np.ndarray) -> None:
-        """Raise :class:`PrecisionError` at the first (word, position, unit) outside the claimed range.
-
-        Integral networks: every coordinate must be an integer in ``0..max_activation``. Otherwise:
-        each coordinate may take at most ``2^k`` distinct values over the given runs.
-        """
-        w = self._codes(words)
-        if self.is_integral():
-            hi = self.max_activation
-            for t, h in enumerate(self._trajectory(w)):
-                bad = (h < 0) | (h > hi)
-                if bad.any():
-                    unit, row = (int(x[0]) for x in np.nonzero(bad))
-                    raise PrecisionError(
-                        f"unit {self.unit_names[unit]} = {h[unit, row]} after {t + 1} symbols of word "
-                        f"#{row} ({' '.join(self.alphabet[int(c)] for c in w[row, : t + 1])}); "
-                        f"precision_bits={self.precision_bits} allows 0..{hi}")
-            return
-        seen: list[set] = [set() for _ in range(self.units)]
-        for h in self._trajectory(w):
-            for unit in range(self.units):
-                seen[unit].update(h[unit].tolist())
-                if len(seen[unit]) > 1 << self.precision_bits:
-                    raise PrecisionError(
-                        f"unit {self.unit_names[unit]} takes more than 2^{self.precision_bits} values")
-
