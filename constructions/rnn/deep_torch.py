@@ -21,10 +21,11 @@ from fractions import Fraction
 import torch
 from torch import nn
 
-from automata.errors import DtypeError, ParameterError, UnknownSymbolError
+from automata.errors import DtypeError
 from constructions.dtypes import check_exact, parse_dtype
 from constructions.exact import Affine, abs_bound
 from constructions.rnn.deep import DeepRNN
+from constructions.rnn.torch_backend import prefix_verdicts
 
 SUPPORTED = (torch.float32, torch.float64, torch.int64)
 
@@ -131,21 +132,7 @@ class DeepRNNModule(nn.Module):
 
     def forward(self, words: torch.Tensor, chunk: int = 1 << 16) -> torch.Tensor:
         """Acceptance after every prefix; rows run ``chunk`` at a time."""
-        if words.dim() != 2:
-            raise ParameterError(f"words must be a (B, L) LongTensor of symbol codes, got shape {tuple(words.shape)}")
-        words = words.to(self.device, torch.long)
-        n, length = words.shape
-        out = torch.zeros(length, n, dtype=torch.bool, device=self.device)
-        if words.numel() == 0:
-            return out.T
-        if int(words.min()) < 0 or int(words.max()) >= len(self.alphabet):
-            raise UnknownSymbolError(f"symbol code out of range 0..{len(self.alphabet) - 1}")
-        cols = words.T.contiguous()
-        peak = max(float(self._chunk(cols[:, lo : lo + chunk], out[:, lo : lo + chunk])) for lo in range(0, n, chunk))
-        if peak > self.max_activation:
-            raise DtypeError(f"a state coordinate reached {peak} > {self.max_activation}, beyond the network's "
-                             f"precision claim the exactness audit relies on")
-        return out.T
+        return prefix_verdicts(words, len(self.alphabet), self.device, chunk, self._chunk, self.max_activation)
 
 
 def deep_to_torch(rnn: DeepRNN, dtype: torch.dtype | str = torch.float64,

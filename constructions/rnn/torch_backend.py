@@ -20,7 +20,7 @@ from fractions import Fraction
 import torch
 from torch import nn
 
-from automata.errors import DtypeError, UnknownSymbolError
+from automata.errors import DtypeError, ParameterError, UnknownSymbolError
 from constructions.dtypes import check_exact, parse_dtype
 from constructions.exact import Affine, abs_bound
 from constructions.rnn.model import ElmanRNN
@@ -129,23 +129,33 @@ class RNNModule(nn.Module):
 
     def forward(self, words: torch.Tensor, chunk: int = 1 << 16) -> torch.Tensor:
         """Acceptance after every prefix; rows run ``chunk`` at a time (cache-sized blocks)."""
-        if words.dim() != 2:
-            raise ValueError(f"words must be a (B, L) LongTensor, got shape {tuple(words.shape)}")
-        words = words.to(self.device, torch.long)
-        n, length = words.shape
-        out = torch.zeros(length, n, dtype=torch.bool, device=self.device)
-        if words.numel() == 0:
-            return out.T
-        if int(words.min()) < 0 or int(words.max()) >= len(self.alphabet):
-            raise UnknownSymbolError(f"symbol code out of range 0..{len(self.alphabet) - 1}")
-        cols = words.T.contiguous()
         run = self._chunk_float if self.dtype.is_floating_point else self._chunk_int
-        peak = max(float(run(cols[:, lo : lo + chunk], out[:, lo : lo + chunk])) for lo in range(0, n, chunk))
-        if self.activation == "relu" and peak > self.max_activation:
-            raise DtypeError(
-                f"a state coordinate reached {peak} > {self.max_activation}, beyond the network's "
-                f"precision claim the exactness audit relies on")
+        return prefix_verdicts(words, len(self.alphabet), self.device, chunk, run,
+                               self.max_activation if self.activation == "relu" else None)
+
+
+def prefix_verdicts(words: torch.Tensor, sigma: int, device: torch.device, chunk: int, run,
+                    max_activation: int | None) -> torch.Tensor:
+    """The driver shared by the RNN modules: validate a (B, L) batch of symbol codes, run it ``chunk``
+    rows at a time through ``run(cols, out) -> peak state value`` (which fills ``out``, shape (L, rows)),
+    and refuse a run whose peak exceeds ``max_activation`` (the precision claim the audit relies on;
+    None: no check). Returns (B, L) bool."""
+    if words.dim() != 2:
+        raise ParameterError(f"words must be a (B, L) LongTensor of symbol codes, got shape {tuple(words.shape)}")
+    words = words.to(device, torch.long)
+    n, length = words.shape
+    out = torch.zeros(length, n, dtype=torch.bool, device=device)
+    if words.numel() == 0:
         return out.T
+    if int(words.min()) < 0 or int(words.max()) >= sigma:
+        raise UnknownSymbolError(f"symbol code out of range 0..{sigma - 1}")
+    cols = words.T.contiguous()
+    peak = max(float(run(cols[:, lo : lo + chunk], out[:, lo : lo + chunk])) for lo in range(0, n, chunk))
+    if max_activation is not None and peak > max_activation:
+        raise DtypeError(f"a state coordinate reached {peak} > {max_activation}, beyond the network's "
+                         f"precision claim the exactness audit relies on")
+    return out.T
+
 
 def to_torch(rnn: ElmanRNN, dtype: torch.dtype | str = torch.float64, device: str | torch.device = "cpu") -> RNNModule:
     """The exact PyTorch module of ``rnn`` (raises :class:`DtypeError` if ``dtype`` is not exact)."""
