@@ -128,16 +128,7 @@ class DeepRNN(RecurrentRuns):
                 what = f"(h, e(w)) of width D + |Σ| = {d} + {len(alphabet)}" if i == 0 else f"layer {i}'s output"
                 raise ParameterError(f"layer {i + 1} reads {layer.affine.in_dim} inputs, but {what} has {expected}")
             expected = layer.affine.out_dim
-        if (self.readout.in_dim, self.readout.out_dim) != (d, 1):
-            raise ParameterError(f"readout must map D={d} → 1, got {self.readout.in_dim}→{self.readout.out_dim}")
-        h0 = tuple(Fraction(v) for v in self.h0)
-        if len(h0) != d:
-            raise ParameterError(f"h0 has {len(h0)} entries, expected D={d}")
-        if isinstance(self.precision_bits, bool) or not isinstance(self.precision_bits, int) or self.precision_bits < 1:
-            raise ParameterError(f"precision_bits must be a positive integer, got {self.precision_bits!r}")
-        names = tuple(self.unit_names) or tuple(f"h{i}" for i in range(d))
-        if len(names) != d:
-            raise ParameterError(f"{len(names)} unit names for D={d} units")
+        h0, names = self._checked_state(d)
         object.__setattr__(self, "alphabet", alphabet)
         object.__setattr__(self, "layers", layers)
         object.__setattr__(self, "h0", h0)

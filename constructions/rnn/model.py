@@ -72,6 +72,20 @@ class RecurrentRuns:
     def _codes(self, words: np.ndarray) -> np.ndarray:
         return check_codes(words, self.alphabet)
 
+    def _checked_state(self, d: int) -> tuple[tuple[Fraction, ...], tuple[str, ...]]:
+        """Validate the readout, h0, precision_bits and unit names against D = ``d``; h0 and the names."""
+        if (self.readout.in_dim, self.readout.out_dim) != (d, 1):
+            raise ParameterError(f"readout must map D={d} → 1, got {self.readout.in_dim}→{self.readout.out_dim}")
+        h0 = tuple(Fraction(v) for v in self.h0)
+        if len(h0) != d:
+            raise ParameterError(f"h0 has {len(h0)} entries, expected D={d}")
+        if isinstance(self.precision_bits, bool) or not isinstance(self.precision_bits, int) or self.precision_bits < 1:
+            raise ParameterError(f"precision_bits must be a positive integer, got {self.precision_bits!r}")
+        names = tuple(self.unit_names) or tuple(f"h{i}" for i in range(d))
+        if len(names) != d:
+            raise ParameterError(f"{len(names)} unit names for D={d} units")
+        return h0, names
+
     def accepting(self, h: np.ndarray) -> np.ndarray:
         """``(B,)`` bool: ``⟨t, h⟩ + c > 0`` for a ``(D, B)`` state array."""
         c = self.readout.bias_dict().get(0, Fraction(0))
@@ -169,18 +183,9 @@ class ElmanRNN(RecurrentRuns):
         if (self.U.in_dim, self.U.out_dim) != (len(alphabet), d):
             raise ParameterError(
                 f"U must map |Σ|={len(alphabet)} → D={d}, got {self.U.in_dim}→{self.U.out_dim}")
-        if (self.readout.in_dim, self.readout.out_dim) != (d, 1):
-            raise ParameterError(f"readout must map D={d} → 1, got {self.readout.in_dim}→{self.readout.out_dim}")
-        h0 = tuple(Fraction(v) for v in self.h0)
-        if len(h0) != d:
-            raise ParameterError(f"h0 has {len(h0)} entries, expected D={d}")
         if self.activation not in ACTIVATIONS:
             raise ParameterError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
-        if isinstance(self.precision_bits, bool) or not isinstance(self.precision_bits, int) or self.precision_bits < 1:
-            raise ParameterError(f"precision_bits must be a positive integer, got {self.precision_bits!r}")
-        names = tuple(self.unit_names) or tuple(f"h{i}" for i in range(d))
-        if len(names) != d:
-            raise ParameterError(f"{len(names)} unit names for D={d} units")
+        h0, names = self._checked_state(d)
         object.__setattr__(self, "alphabet", alphabet)
         object.__setattr__(self, "h0", h0)
         object.__setattr__(self, "unit_names", names)
