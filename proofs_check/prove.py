@@ -82,9 +82,11 @@ def _precision(net):
     return rep.integral and rep.exact("float32"), rep.render()
 
 
-def _rnn_explicit(rnn, task):
+def _rnn_explicit(rnn, task, shortest: int | None):
     from proofs_check.certify.rnn import certify_rnn
 
+    if shortest is not None and shortest + 1 > RNN_DFA_LIMIT:  # decided before building the automaton
+        raise StateLimitError(f"the minimal DFA has ≥ shortest word + 1 = {shortest + 1} states (> {RNN_DFA_LIMIT})")
     dfa = task.reference_dfa()
     if dfa.num_states > RNN_DFA_LIMIT:
         raise StateLimitError(f"reference DFA has {dfa.num_states} states (> {RNN_DFA_LIMIT})")
@@ -132,8 +134,9 @@ def prove_member(fam: Family, n: int | None, variant: str | None,
             out.append(_timed(f"{name}: precision audit (value sets)", lambda: _precision(net)))
     if "rnn" in sections and fam.rnn is not None:
         rnn = fam.rnn(n, variant)
+        shortest = fam.shortest(n, variant) if fam.shortest is not None else None
         try:
-            out.append(_timed("RNN: step certificate against the minimal DFA (z3)", lambda: _rnn_explicit(rnn, task)))
+            out.append(_timed("RNN: step certificate against the minimal DFA (z3)", lambda: _rnn_explicit(rnn, task, shortest)))
         except StateLimitError as err:
             out.append(Section("RNN: step certificate against the minimal DFA (z3)", None,
                                f"skipped: {err}; see the symbolic proof where the family has one", 0.0))
