@@ -147,15 +147,10 @@ def stream_prefixes(m: UHATModule, word: np.ndarray | torch.Tensor, chunk: int =
                 continue
             if not step.dest:
                 continue
-            att = _attend(m, h, k, carries[k], start) if step.attend is not None else None
-            ix = m._index[k]
-            new = m._mm(getattr(m, f"l{k}_cwv"), h.index_select(0, ix["v"]))
-            if att is not None and att.shape[0]:
-                new += m._mm(getattr(m, f"l{k}_cwa"), att)
-            new += getattr(m, f"l{k}_cb")[:, None]
-            h.index_copy_(0, ix["dest"], new)
+            m._write(h, k, _attend(m, h, k, carries[k], start) if step.attend is not None else None)
         value = m._mm(m.t.unsqueeze(0), h.index_select(0, m._t_index))[0]
         out[start : start + w.numel()] = (value > 0).cpu()
+    m._scratch_bufs = {}
     return out
 
 

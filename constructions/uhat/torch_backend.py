@@ -238,7 +238,6 @@ class UHATModule(nn.Module):
                 continue
             if not step.dest:
                 continue
-            ix = self._index[k]
             att = None
             if step.attend is not None:  # gathered first: the writes below may reuse the read slots
                 idx, exists = self._attention(h, k, step.attend, n, length)
@@ -246,29 +245,35 @@ class UHATModule(nn.Module):
                 att = torch.stack([h[r].index_select(0, flat) for r in step.a_cols]) if step.a_cols else h[:0]
                 att *= exists.to(h.dtype).repeat(n)
                 del idx, flat
-            cwv, cwa, cb = getattr(self, f"l{k}_cwv"), getattr(self, f"l{k}_cwa"), getattr(self, f"l{k}_cb")
-            total = n * length
-            in_place = h.dtype.is_floating_point or h.device.type == "cpu"  # mm with out= is supported
-            nv, nd = len(step.v_cols), len(step.dest)
-            for a in range(0, total, COLUMNS):  # column chunks: O(rows · COLUMNS) temporaries, reused
-                e = min(total, a + COLUMNS)
-                if not in_place:
-                    new = self._mm(cwv, h[:, a:e].index_select(0, ix["v"]))
-                    if att is not None:
-                        new += self._mm(cwa, att[:, a:e])
-                else:
-                    new = self._scratch("new", nd, e - a, h)
-                    if nv:
-                        xv = torch.index_select(h[:, a:e], 0, ix["v"], out=self._scratch("v", nv, e - a, h))
-                        torch.mm(cwv, xv, out=new)
-                    else:
-                        new.zero_()
-                    if att is not None and att.shape[0]:
-                        new.addmm_(cwa, att[:, a:e])
-                new += cb[:, None]
-                h[:, a:e].index_copy_(0, ix["dest"], new)
+            self._write(h, k, att)
         self._scratch_bufs = {}
         return h
+
+    def _write(self, h: torch.Tensor, k: int, att: torch.Tensor | None) -> None:
+        """Step ``k``'s computed rows of C on the buffer ``h`` (slots, N), given the attended rows ``att``
+        (|a_cols|, N) or None: column chunks through reused work buffers, written in place."""
+        step, ix = self.steps[k], self._index[k]
+        cwv, cwa, cb = getattr(self, f"l{k}_cwv"), getattr(self, f"l{k}_cwa"), getattr(self, f"l{k}_cb")
+        total = h.shape[1]
+        in_place = h.dtype.is_floating_point or h.device.type == "cpu"  # mm with out= is supported
+        nv, nd = len(step.v_cols), len(step.dest)
+        for a in range(0, total, COLUMNS):  # column chunks: O(rows · COLUMNS) temporaries, reused
+            e = min(total, a + COLUMNS)
+            if not in_place:
+                new = self._mm(cwv, h[:, a:e].index_select(0, ix["v"]))
+                if att is not None:
+                    new += self._mm(cwa, att[:, a:e])
+            else:
+                new = self._scratch("new", nd, e - a, h)
+                if nv:
+                    xv = torch.index_select(h[:, a:e], 0, ix["v"], out=self._scratch("v", nv, e - a, h))
+                    torch.mm(cwv, xv, out=new)
+                else:
+                    new.zero_()
+                if att is not None and att.shape[0]:
+                    new.addmm_(cwa, att[:, a:e])
+            new += cb[:, None]
+            h[:, a:e].index_copy_(0, ix["dest"], new)
 
     def _scratch(self, name: str, rows: int, cols: int, like: torch.Tensor) -> torch.Tensor:
         """A reusable (rows, cols) work buffer (no allocation, hence no page faults, per chunk)."""
