@@ -18,6 +18,8 @@ below 2^62 before running: int64 arithmetic is then exact.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numba
 import numpy as np
 
@@ -30,11 +32,13 @@ _ACT = {"relu": 0, "heaviside": 1, "satlin": 2}
 
 
 @numba.njit(cache=True)
-def _run(indptr, cols, vals, table, h0, t, c, act, hi, codes, out):  # pragma: no cover - compiled
+def _run(indptr, cols, vals, table, h0, t, c, act, hi, codes, start, out, every, states):  # pragma: no cover
     d = h0.size
     h = h0.copy()
     new = np.empty(d, dtype=np.int64)
-    for p in range(codes.size):
+    for p in range(start, codes.size):
+        if every > 0 and p % every == 0:
+            states[p // every] = h
         a = codes[p]
         for r in range(d):
             s = table[a, r]
@@ -57,13 +61,18 @@ def _run(indptr, cols, vals, table, h0, t, c, act, hi, codes, out):  # pragma: n
     return -1, -1
 
 
-def run_prefixes_compiled(rnn: ElmanRNN, word: np.ndarray) -> np.ndarray:
-    """``(L,)`` bool: the verdict after every prefix of one word (codes), equal to
-    ``rnn.run_prefixes(word[None])[0]``. Raises ParameterError for non-integral networks or weights whose
-    bound could leave int64, PrecisionError when a coordinate leaves the claimed range."""
+@dataclass(frozen=True)
+class RNNCheckpoint:
+    """The hidden state before reading position ``position`` (0-based) of the word it came from."""
+
+    position: int
+    state: tuple[int, ...]
+
+
+def _compile(rnn: ElmanRNN) -> tuple:
+    """The sparse int64 form of the network (see the module doc), after the exactness checks."""
     if not rnn.is_integral():
         raise ParameterError("the compiled run needs integral weights (use ElmanRNN.run_prefixes)")
-    codes = check_codes(np.asarray(word).reshape(1, -1), rnn.alphabet)[0].astype(np.int64)
     d, hi = rnn.units, rnn.max_activation
     rows = rnn.W.rows()
     u_rows, bias = rnn.U.rows(), rnn.U.bias_dict()
@@ -87,14 +96,46 @@ def run_prefixes_compiled(rnn: ElmanRNN, word: np.ndarray) -> np.ndarray:
     worst = max(worst, int(np.abs(t).sum()) * hi + abs(c))
     if worst >= _SAFE or max(abs(int(v)) for v in rnn.h0) > hi:
         raise ParameterError(f"values up to {worst} could leave int64; use ElmanRNN.run_prefixes")
-    out = np.zeros(codes.size, dtype=np.bool_)
+    return indptr, np.array(cols, dtype=np.int64), np.array(vals, dtype=np.int64), table, t, c
+
+
+def run_checkpointed(
+    rnn: ElmanRNN, word: np.ndarray, *, every: int = 0, resume: RNNCheckpoint | None = None
+) -> tuple[np.ndarray, tuple[RNNCheckpoint, ...]]:
+    """Verdicts after every prefix (``(L,)`` bool; entries before ``resume.position`` are False: not
+    computed) and, if ``every`` > 0, the state before every position that is a multiple of ``every``.
+
+    ``resume``: start from a checkpoint instead of h0 — valid when the word agrees, before
+    ``resume.position``, with the word the checkpoint came from (an RNN's state summarises its prefix).
+    Used to re-check a corrupted long word from the last checkpoint before the corruption."""
+    codes = check_codes(np.asarray(word).reshape(1, -1), rnn.alphabet)[0].astype(np.int64)
+    indptr, cols, vals, table, t, c = _compile(rnn)
+    hi = rnn.max_activation
+    if every < 0:
+        raise ParameterError("every must be ≥ 0")
+    start = 0
     h0 = np.array([int(v) for v in rnn.h0], dtype=np.int64)
-    p, r = _run(indptr, np.array(cols, dtype=np.int64), np.array(vals, dtype=np.int64), table, h0, t, c,
-                _ACT[rnn.activation], hi, codes, out)
+    if resume is not None:
+        if not 0 <= resume.position < codes.size or len(resume.state) != rnn.units:
+            raise ParameterError(f"checkpoint at {resume.position} with {len(resume.state)} units does not fit "
+                                 f"a word of length {codes.size} and {rnn.units} units")
+        start, h0 = resume.position, np.array(resume.state, dtype=np.int64)
+    out = np.zeros(codes.size, dtype=np.bool_)
+    states = np.zeros(((codes.size - 1) // every + 1 if every else 0, rnn.units), dtype=np.int64)
+    p, r = _run(indptr, cols, vals, table, h0, t, c, _ACT[rnn.activation], hi, codes, start, out, every, states)
     if p >= 0:
         raise PrecisionError(f"unit {rnn.unit_names[r] if rnn.unit_names else r} leaves 0..{hi} after "
                              f"{p + 1} symbols (precision_bits={rnn.precision_bits})")
-    return out
+    first = -(-start // every) if every else 0
+    marks = tuple(RNNCheckpoint(k * every, tuple(int(x) for x in states[k])) for k in range(first, len(states)))
+    return out, marks
 
 
-__all__ = ["run_prefixes_compiled"]
+def run_prefixes_compiled(rnn: ElmanRNN, word: np.ndarray) -> np.ndarray:
+    """``(L,)`` bool: the verdict after every prefix of one word (codes), equal to
+    ``rnn.run_prefixes(word[None])[0]``. Raises ParameterError for non-integral networks or weights whose
+    bound could leave int64, PrecisionError when a coordinate leaves the claimed range."""
+    return run_checkpointed(rnn, word)[0]
+
+
+__all__ = ["RNNCheckpoint", "run_checkpointed", "run_prefixes_compiled"]

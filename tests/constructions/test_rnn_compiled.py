@@ -12,7 +12,7 @@ from automata.errors import ParameterError, PrecisionError
 from constructions.exact import Affine
 from constructions.library.counter_rnn import counter_rnn
 from constructions.library.tiling_rnn import tiling_rnn
-from constructions.rnn.compiled import run_prefixes_compiled
+from constructions.rnn.compiled import RNNCheckpoint, run_checkpointed, run_prefixes_compiled
 from constructions.rnn.model import ElmanRNN
 from tasks.tiling import shortest_word
 from tasks.tiling_witness import counter_witness
@@ -55,3 +55,45 @@ def test_refusals() -> None:
     huge = replace(_doubler(), readout=Affine.build(1, 1, {(0, 0): 2**61}), precision_bits=8)
     with pytest.raises(ParameterError, match="int64"):
         run_prefixes_compiled(huge, np.zeros(3, dtype=np.int64))
+
+
+@pytest.mark.parametrize("rnn", RNNS, ids=["counter2s", "counter3f", "tiling1", "tiling2"])
+def test_resume_from_checkpoints_equals_whole_run(rnn) -> None:
+    rng = np.random.default_rng(11)
+    word = rng.integers(0, len(rnn.alphabet), size=50)
+    whole, marks = run_checkpointed(rnn, word, every=8)
+    assert [m.position for m in marks] == list(range(0, 50, 8))
+    assert (whole == rnn.run_prefixes(word[None])[0]).all()
+    for mark in marks:
+        bad = word.copy()
+        p = int(rng.integers(mark.position, 50))
+        bad[p] = (bad[p] + 1) % len(rnn.alphabet)
+        got, _ = run_checkpointed(rnn, bad, resume=mark)
+        assert not got[: mark.position].any()
+        assert (got[mark.position:] == rnn.run_prefixes(bad[None])[0][mark.position:]).all()
+
+
+def test_a_wrong_checkpoint_is_caught() -> None:
+    """Negative test: resuming from h0 instead of the recorded state changes the verdicts."""
+    inst = counter_witness(2, "strict")
+    rnn = tiling_rnn(inst)
+    word = encode_word(shortest_word(inst), rnn.alphabet)
+    whole, marks = run_checkpointed(rnn, word, every=64)
+    mid = marks[len(marks) // 2]
+    wrong = RNNCheckpoint(mid.position, tuple(int(v) for v in rnn.h0))
+    assert wrong.state != mid.state
+    good, _ = run_checkpointed(rnn, word, resume=mid)
+    bad, _ = run_checkpointed(rnn, word, resume=wrong)
+    assert (good[mid.position:] == whole[mid.position:]).all()
+    assert good[-1] and not bad[-1]
+    print("resuming from h0 at", mid.position, "accepts the word:", bool(bad[-1]), "(the recorded state:", bool(good[-1]), ")")
+
+
+def test_checkpoint_refusals() -> None:
+    rnn = RNNS[0]
+    with pytest.raises(ParameterError):
+        run_checkpointed(rnn, np.zeros(3, dtype=np.int64), every=-1)
+    with pytest.raises(ParameterError):
+        run_checkpointed(rnn, np.zeros(3, dtype=np.int64), resume=RNNCheckpoint(3, tuple([0] * rnn.units)))
+    with pytest.raises(ParameterError):
+        run_checkpointed(rnn, np.zeros(3, dtype=np.int64), resume=RNNCheckpoint(0, (0,)))
