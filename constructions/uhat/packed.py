@@ -101,7 +101,8 @@ class _Packed:
         raise TypeError(f)
 
     # -- operations ----------------------------------------------------------------------
-    def run(self) -> UHAT:
+    def values(self) -> dict[str, Lin]:
+        """Every predicate → the affine expression over unit names that holds it (gates built on the way)."""
         values: dict[str, Lin] = {q: Lin.of(q) for q in self.symbols}
         for op in self.program.ops:
             env = {(n, "i"): v for n, v in values.items()}
@@ -109,7 +110,10 @@ class _Packed:
                 values[op.name] = self.lin(op.formula, env)
             else:
                 values[op.name] = self._attention(op, values, env)
-        return self._emit(values[self.program.output])
+        return values
+
+    def run(self) -> UHAT:
+        return self._emit(self.values()[self.program.output])
 
     def _attention(self, op: AttentionOp, values: dict[str, Lin], env) -> Lin:
         form = split_score(op)
@@ -176,4 +180,10 @@ def compile_packed(program: Program) -> UHAT:
     return _Packed(program).run()
 
 
-__all__ = ["compile_packed"]
+def packed_values(program: Program) -> dict[str, Lin]:
+    """Predicate name → the affine expression over coordinate names that holds it in
+    ``compile_packed(program)`` (the same deterministic gate construction, without emitting layers)."""
+    return _Packed(program).values()
+
+
+__all__ = ["compile_packed", "packed_values"]

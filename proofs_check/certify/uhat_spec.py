@@ -27,7 +27,7 @@ from typing import Sequence
 import z3
 
 from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred
-from constructions.brasp.program import PositionOp, Program
+from constructions.brasp.program import Program
 from constructions.exact import Affine
 from constructions.uhat.builder import Lin
 
@@ -46,17 +46,9 @@ def value_lins(program: Program, packed: bool) -> dict[str, Lin]:
     names = [*program.symbol_predicates, *(op.name for op in program.ops)]
     if not packed:
         return {n: Lin.of(n) for n in names}
-    from constructions.uhat.packed import _Packed  # the compiler's own gate construction
+    from constructions.uhat.packed import packed_values
 
-    pk = _Packed(program)
-    values: dict[str, Lin] = {q: Lin.of(q) for q in pk.symbols}
-    for op in program.ops:
-        env = {(n, "i"): v for n, v in values.items()}
-        if isinstance(op, PositionOp):
-            values[op.name] = pk.lin(op.formula, env)
-        else:
-            values[op.name] = pk._attention(op, values, env)
-    return values
+    return packed_values(program)
 
 
 @dataclass(frozen=True)
