@@ -15,6 +15,7 @@ witness (THEORY §3, §5), and compare minimisation with automata-lib.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -90,6 +91,26 @@ def witness_timing(n: int) -> tuple[int, float, int, float]:
     t1 = time.perf_counter()
     minimal = explored.minimise()
     return explored.num_states, t1 - t0, minimal.num_states, time.perf_counter() - t1
+
+
+def _witness_n4_estimate(states3: int) -> None:
+    """Why the N = 4 witness DFA is not built. The reference DFA reads the grid row by row remembering the
+    previous row's W = 2^n up-colours, so its explored size is positions-per-row · 2^W · c(n) with
+    positions-per-row = W·(n+2); the factor c measured for N = 1, 2, 3 grows (3.0, 8.3, 46.5). Even with
+    c(4) = c(3) the N = 4 automaton has ≈ 96 · 2^16 · 46.5 ≈ 2.9·10^8 states: its 20-symbol int32
+    transition table alone is ≈ 22 GiB, more than the whole machine (24 GiB) once minimisation's
+    arrays are added. (The certified minimum — shortest word + 1 — is 6,291,457 states.)"""
+    from tasks.tiling import TilingTask
+    from tasks.tiling_witness import counter_witness
+
+    counts = [TilingTask(counter_witness(n, "strict")).reference().explore(10_000).num_states for n in (1, 2)]
+    counts.append(states3)
+    c = [s / (2**n * (n + 2) * 2 ** (2**n)) for n, s in zip((1, 2, 3), counts)]
+    est = 2**4 * 6 * 2**16 * c[2]
+    print(f"witness N=4 (strict): not built — explored states N=1..3: {', '.join(f'{s:,}' for s in counts)} "
+          f"= positions per row · 2^W · c with c = {', '.join(f'{x:.1f}' for x in c)}; with c(4) ≥ c(3): "
+          f"≥ {est:.2g} states, transition table ≥ {est * 20 * 4 / 2**30:.0f} GiB (machine 24 GiB; "
+          f"certified minimum 6,291,457 states = shortest word + 1)")
 
 
 def ensure_venv() -> Path:
@@ -170,6 +191,7 @@ def run(quick: bool = False) -> None:
           f"states in {t_wmin:.2f}s")
     if quick:
         return  # no automata-lib download in a smoke run
+    _witness_n4_estimate(states)
     for size in (8, 10, 12):
         compare(size, cap=False)
     compare(16, cap=True, timing=(built, t_min, cpu_min, minimal))
