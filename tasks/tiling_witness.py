@@ -55,6 +55,37 @@ def expected_witness_length(n: int, borders: str = "strict") -> int:
     return expected_witness_height(n, borders) * 2**n * (n + 2)
 
 
+def counter_grid(n: int) -> list[tuple[str, ...]]:
+    """The strict-border solution written down directly (the row search of
+    :func:`tasks.tiling.solve` takes minutes for n = 4): row r holds the W-bit value r, W = 2^n,
+    r = 0 .. 2^W − 1; a row reads the old bits below it and carries from the LSB (carry-in 1) leftwards;
+    the last row (all ones) uses the ``top_`` tiles. Tests check it against the row search for n ≤ 3
+    and against :func:`tasks.tiling.is_solution`.
+
+    >>> counter_grid(1)
+    [('init_msb', 'init_lsb'), ('msb_b0c0', 'lsb_b0'), ('msb_b0c1', 'lsb_b1'), ('top_msb_b1c0', 'top_lsb_b0')]
+    """
+    width = 2**n
+    grid = [("init_msb", *(["init_mid"] * (width - 2)), "init_lsb")]
+    top = 2**width - 1
+    for r in range(1, top + 1):
+        old = r - 1
+        row: list[str] = [""] * width
+        carry = 1
+        for col in range(width - 1, -1, -1):
+            b = (old >> (width - 1 - col)) & 1
+            if col == width - 1:
+                name = f"lsb_b{b}"
+            elif col == 0:
+                name = f"msb_b{b}c{carry}"
+            else:
+                name = f"mid_b{b}c{carry}"
+            row[col] = ("top_" if r == top else "") + name
+            carry = b & carry
+        grid.append(tuple(row))
+    return grid
+
+
 # ---- the suite ------------------------------------------------------------------------------------
 
 T = Tile

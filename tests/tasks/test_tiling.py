@@ -23,6 +23,7 @@ from tasks.tiling import (
 )
 from tasks.tiling_witness import (
     INSTANCE_SUITE,
+    counter_grid,
     counter_tiles,
     counter_witness,
     expected_witness_height,
@@ -240,6 +241,22 @@ def test_witness_strict_height(n: int) -> None:
         assert int(bits, 2) == j
     assert min_height(inst, 2 ** (2**n) - 1) is None  # no shorter solution
     assert len(encode(report.grid)) == expected_witness_length(n) == {1: 24, 2: 256, 3: 10240}[n]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_counter_grid_is_the_row_search_solution(n: int) -> None:
+    grid = counter_grid(n)
+    assert grid == list(solve_report(counter_witness(n), 2 ** (2**n) + 1).grid)
+    assert encode(grid) == shortest_word(counter_witness(n))
+
+
+def test_counter_grid_n4_is_a_solution() -> None:
+    grid = counter_grid(4)
+    assert len(grid) == 2**16 and is_solution(counter_witness(4), grid)
+    assert len(encode(grid)) == expected_witness_length(4) == 6_291_456
+    broken = [*grid[:100], grid[101], grid[100], *grid[102:]]  # two rows swapped
+    assert not is_solution(counter_witness(4), broken)
+    print(violations(counter_witness(4), broken)[:1])
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
