@@ -3,6 +3,7 @@ with a deliberately naive loop implementation of THEORY §2's definition."""
 from __future__ import annotations
 
 import itertools
+import random
 
 import numpy as np
 import pytest
@@ -10,10 +11,16 @@ import pytest
 from automata.alphabet import all_words, encode_word
 from automata.errors import ParameterError, UnknownSymbolError
 from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred
-from constructions.brasp.interpreter import accepts, accepts_prefixes, evaluate, evaluate_word, mask_matrix
+from constructions.brasp import interpreter
+from constructions.brasp.formula import atoms
+from constructions.brasp.interpreter import (accepts, accepts_prefixes, compile_formula, eval_formula, evaluate,
+                                               evaluate_word, mask_matrix, selection_groups)
 from constructions.brasp.program import PositionOp, Program
 from constructions.brasp.syntax import parse_program
 from constructions.library.presets import PRESETS
+from constructions.library.tiling_brasp import tiling_program
+from tasks.tiling_witness import counter_witness
+from tests.constructions.randprog import _formula
 
 MASKS = ["none", "j<i", "j>i", "j<=i", "j>=i"]
 MASK_TEXT = {"none": "1", "j<i": "j<i", "j>i": "j>i", "j<=i": "j<=i", "j>=i": "j>=i"}
@@ -207,3 +214,151 @@ def test_agrees_with_naive_definition(mask: str, tiebreak: str) -> None:
             ref = naive_evaluate(p, word)
             for name in ("X", "Z"):
                 assert env[name][b].tolist() == ref[name], (name, word)
+
+
+# ---------------------------------------------------------------- shared selections, in-place folds
+
+SHARED = """\
+alphabet: a b c
+PA(i) := ▶_j[j<i, 1] Q_a(j) : 0
+X(i) := ▶_j[j<i, Q_b(j)] Q_a(j) ∨ PA(j) : Q_c(i)
+Y(i) := ◀_j[j<i, Q_b(j)] Q_a(j) ∨ PA(j) : Q_c(i)
+Z(i) := ▶_j[j<i, Q_b(j)] X(j) ∧ ¬Y(i) : 1
+W(i) := ▶_j[j<=i, Q_b(j)] Z(j) ∨ Q_a(i) : 0
+V(i) := ▶_j[j<i, 1] W(j) ∧ Y(j) : X(i)
+"""
+
+
+def _first_naive_mismatch(p: Program, max_length: int) -> tuple[str, str] | None:
+    for length in range(1, max_length + 1):
+        words = all_words(length, len(p.alphabet))
+        env = evaluate(p, words)
+        for b, row in enumerate(words):
+            word = "".join(p.alphabet[c] for c in row)
+            ref = naive_evaluate(p, word)
+            for op in p.ops:
+                if env[op.name][b].tolist() != ref[op.name]:
+                    return word, op.name
+    return None
+
+
+def test_ops_with_equal_score_mask_tiebreak_share_a_selection() -> None:
+    p = parse_program(SHARED)
+    group, last = selection_groups(p)
+    assert group == {"PA": 0, "X": 1, "Y": 2, "Z": 1, "W": 3, "V": 0}
+    assert last == [5, 3, 2, 4]
+    assert _first_naive_mismatch(p, 5) is None
+
+
+def test_wrongly_shared_selection_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative test: sharing one selection between different tie-breaks is detected by the naive loop."""
+    p = parse_program(SHARED)
+    group, last = selection_groups(p)
+    broken = ({**group, "Y": 1}, [5, 3, 2, 4])
+    monkeypatch.setattr(interpreter, "selection_groups", lambda program: broken)
+    found = _first_naive_mismatch(p, 5)
+    assert found is not None
+    print(f"counterexample: word {found[0]!r}, predicate {found[1]}")
+
+
+def test_in_place_folds_leave_inputs_alone() -> None:
+    a = np.array([[True, False, True]])
+    b = np.array([[True, True, False]])
+    env = {"A": a, "B": b}
+    f = Or((And((Pred("A"), Pred("B"))), Not(Pred("A")), And((Pred("B"), Not(Pred("A")), Const(True)))))
+    assert eval_formula(f, lambda q: env[q.name]).tolist() == [[True, True, False]]
+    assert a.tolist() == [[True, False, True]] and b.tolist() == [[True, True, False]]
+    assert eval_formula(And((Pred("A"), Const(False))), lambda q: env[q.name]) == np.bool_(False)
+    assert eval_formula(Or(()), lambda q: env[q.name]) == np.bool_(False)
+    # broadcast (B, L, 1) ∧ (B, 1, L) ∧ (B, L, 1): the buffer takes the full shape
+    col, row = a[:, :, None], b[:, None, :]
+    g = And((Pred("A", "i"), Pred("B", "j"), Not(Pred("A", "i"))))
+    out = eval_formula(g, lambda q: col if q.side == "i" else row)
+    assert out.shape == (1, 3, 3) and not out.any()
+
+
+# ---------------------------------------------------------------- compiled formulas (factoring + sharing)
+
+
+def _truth_table_mismatch(f: Formula, c: "interpreter.Compiled") -> dict[tuple[str, str], bool] | None:
+    """Evaluate f and its compiled form on every valuation of f's atoms (4096 random ones beyond 12
+    atoms); return a differing valuation."""
+    names = sorted(atoms(f))
+    k = len(names)
+    if k <= 12:
+        rows = np.arange(1 << k)
+        table = {a: ((rows >> bit) & 1).astype(bool) for bit, a in enumerate(names)}
+    else:
+        rows = np.arange(4096)
+        gen = np.random.default_rng(k)
+        table = {a: gen.random(4096) < 0.3 for a in names}
+    want = np.broadcast_to(eval_formula(f, lambda p: table[(p.name, p.side)]), rows.shape)
+    got = np.broadcast_to(eval_formula(c, lambda p: table[(p.name, p.side)]), rows.shape)
+    bad = np.flatnonzero(want != got)
+    return None if not bad.size else {a: bool(table[a][bad[0]]) for a in names}
+
+
+def _random_formulas(n: int) -> list[Formula]:
+    rng = random.Random(5)
+    preds = ["A", "B", "C", "D"]
+    out = [_formula(rng, preds, "ij", 4) for _ in range(n)]
+    x, y, z = Pred("A"), Pred("B", "j"), Pred("C")
+    out += [Or((x, x)), Or((And((x, y)), And((x, z)), x)), And((Or((x, y)), Or((x, z)), Or((y, x)))),
+            Or((And((x, y)), And((y, x)), Not(And((x, y))))), Or((Const(True), x)), And((x, Not(x)))]
+    return out
+
+
+def test_compiled_formulas_are_equivalent() -> None:
+    for f in _random_formulas(300):
+        assert _truth_table_mismatch(f, compile_formula(f)) is None, f
+
+
+def test_compiled_tiling_matching_is_smaller() -> None:
+    prog = tiling_program(counter_witness(2, "strict"))
+    value = prog.op("E_left").value
+    c = compile_formula(value)
+    assert _truth_table_mismatch(value, c) is None
+    assert _dag_operations(c.root) * 3 < _dag_operations(value) and c.shared
+
+
+def _dag_operations(f: Formula) -> int:
+    """Binary ∧/∨ and ¬ operations over the distinct nodes (what one evaluation computes)."""
+    seen: set[int] = set()
+    stack, n = [f], 0
+    while stack:
+        g = stack.pop()
+        if id(g) in seen:
+            continue
+        seen.add(id(g))
+        if isinstance(g, (And, Or)):
+            n += len(g.args) - 1
+            stack.extend(g.args)
+        elif isinstance(g, Not):
+            n += 1
+            stack.append(g.arg)
+    return n
+
+
+def test_broken_factoring_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative test: factoring that forgets the terms without the common factor is detected."""
+    real = interpreter._factor_terms
+
+    def broken(terms: list[Formula], outer: type) -> Formula:
+        out = real(terms, outer)
+        return out.args[0] if isinstance(out, outer) and len(out.args) > 1 else out
+
+    monkeypatch.setattr(interpreter, "_factor_terms", broken)
+    found = next(((f, bad) for f in _random_formulas(300)
+                  if (bad := _truth_table_mismatch(f, interpreter.compile_formula(f))) is not None), None)
+    assert found is not None
+    print(f"counterexample: {found[0]} differs from its compiled form at {found[1]}")
+
+
+def test_shared_nodes_are_not_overwritten() -> None:
+    """A subformula used twice must not serve as another node's in-place buffer."""
+    x, y, z = Pred("A"), Pred("B"), Pred("C")
+    common = Or((x, y))
+    f = Or((And((z, common)), Not(common), And((Not(z), common))))
+    c = compile_formula(f)
+    assert c.shared
+    assert _truth_table_mismatch(f, c) is None

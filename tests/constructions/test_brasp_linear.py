@@ -8,6 +8,7 @@ import pytest
 
 from constructions.brasp import fast_attention as fa
 from constructions.brasp.formula import P, conj, disj, neg
+from constructions.brasp import interpreter
 from constructions.brasp.interpreter import evaluate
 from constructions.brasp.program import MASKS, AttentionOp, PositionOp, Program
 from tests.constructions.randprog import _formula, random_program
@@ -83,3 +84,23 @@ def test_broken_strict_shift_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     words = np.array([[0, 0, 1, 0]])
     with pytest.raises(AssertionError):
         _same(prog, words)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_batch_equals_one_word_at_a_time(seed: int) -> None:
+    """The batch-1 gather (1-D take) and the batched one (flat indices) agree."""
+    prog = _general_program(seed)
+    words = _words(seed, 3, 4, 13)
+    batch = evaluate(prog, words)
+    for b in range(4):
+        single = evaluate(prog, words[b:b + 1])
+        for name in batch:
+            assert np.array_equal(batch[name][b:b + 1], single[name]), (seed, b, name)
+
+
+def test_gather_reads_each_row_at_its_own_positions() -> None:
+    env = {"X": np.array([[True, False, False], [False, False, True]])}
+    chosen = np.array([[0, 0, 1], [2, 1, 2]])
+    assert interpreter.gather_at(env, ["X"], chosen)["X"].tolist() == [[True, True, False], [True, False, True]]
+    one = {"X": env["X"][1:]}
+    assert interpreter.gather_at(one, ["X"], chosen[1:])["X"].tolist() == [[True, False, True]]
