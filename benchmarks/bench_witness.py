@@ -1,15 +1,18 @@
 """Benchmark: the strict witness words of THEORY §5 ([BCL] Lemma 8 program, Lemma 9 compiled UHAT).
 
 For n = 3 (10,240 symbols) and, unless ``quick``, n = 4 (6,291,456 symbols = 2^16 rows · 16 · 6):
-the word through the PACKED compiled UHAT (to_torch, CPU, float32 — exact: the precision audit bounds
-every value below 2^24), the linear B-RASP interpreter and the reference (TilingTask: decode +
-violations); random single-symbol corruptions are rejected by all (n = 3: 100 in batches; n = 4: a
-few, each a whole pass — the count is printed). Ratios against the naive way in the same run:
+the word through the PACKED compiled UHAT (to_torch, CPU, float32 for n = 4 — exact: the precision audit
+bounds every value below 2^24), the linear B-RASP interpreter, the structured RNN and the reference
+(TilingTask: decode + violations); random single-symbol corruptions are rejected by all (n = 3: 100 in
+batches; n = 4: ``BENCH_N4_CORRUPTIONS``, default 100). Ratios against the naive way in the same run:
 quadratic vs linear interpreter and dense vs fast UHAT attention on the n = 3 word (both feasible there).
 n = 4 runs STREAMED (:mod:`constructions.uhat.streaming`: chunks of 2^16 positions through all layers,
-a per-class carry between chunks; memory O(chunk · slots)) on 2 torch threads; n = 3 runs the whole word
-at once. Doubling: the n = 3 word vs the n = 3 word written twice (length 20,480 — not in the language, but the
-network's work does not depend on membership, so time(2L)/time(L) measures the per-position cost).
+a per-class carry between chunks; memory O(chunk · slots)) on 2 torch threads, and CLASS-MEMOISED
+(:mod:`constructions.uhat.class_exec`), checked equal at every position; each n = 4 corruption is
+re-checked by the UHAT by classes on the whole corrupted word and by the interpreter and the RNN from the
+last checkpoint before it. n = 3 runs the whole word at once. Doubling: the first half of the word vs
+all of it, and for n = 3 the word written twice (length 20,480 — not in the language, but the network's
+work does not depend on membership, so time(2L)/time(L) measures the per-position cost).
 """
 from __future__ import annotations
 
@@ -27,10 +30,12 @@ from constructions.library.tiling_brasp import tiling_program
 from constructions.uhat.lemma9 import compile_lemma9
 from constructions.library.tiling_rnn import tiling_rnn
 from constructions.rnn.compiled import run_prefixes_compiled
+from constructions.uhat.class_exec import class_run
 from constructions.uhat.streaming import stream_prefixes
 from constructions.uhat.torch_backend import to_torch
 from tasks.tiling import TilingTask, encode, shortest_word
-from tasks.tiling_witness import counter_witness
+from tasks.tiling_witness import counter_grid, counter_witness
+from proofs_check.long_word import check_witness_word
 
 
 def _rss_gib() -> float:
@@ -41,33 +46,6 @@ def _timed(fn, *args):
     t = time.perf_counter()
     out = fn(*args)
     return time.perf_counter() - t, out
-
-
-def counter_grid(n: int) -> list[tuple[str, ...]]:
-    """The counter solution of THEORY §5 written down directly (the row search of
-    :func:`tasks.tiling.shortest_word` takes minutes for n = 4): row r holds the W-bit value r,
-    W = 2^n, r = 0 .. 2^W − 1; a row reads the old bits below and carries from the LSB (carry-in 1)
-    leftwards; the last row (all ones) uses the ``top_`` tiles. Checked against shortest_word for
-    n ≤ 3 and by the reference (TilingTask) for every n it is used on."""
-    width = 2**n
-    grid = [("init_msb", *(["init_mid"] * (width - 2)), "init_lsb")]
-    top = 2**width - 1
-    for r in range(1, top + 1):
-        old = r - 1
-        row: list[str] = [""] * width
-        carry = 1
-        for col in range(width - 1, -1, -1):
-            b = (old >> (width - 1 - col)) & 1
-            if col == width - 1:
-                name = f"lsb_b{b}"
-            elif col == 0:
-                name = f"msb_b{b}c{carry}"
-            else:
-                name = f"mid_b{b}c{carry}"
-            row[col] = ("top_" if r == top else "") + name
-            carry = b & carry
-        grid.append(tuple(row))
-    return grid
 
 
 def _word(n: int) -> tuple[tuple[str, ...], float]:
@@ -90,7 +68,6 @@ def _one(n: int, corruptions: int, naive: int, dtype: str, stream: bool = False)
     program, task = tiling_program(inst), TilingTask(inst)
     word, tw = _word(n)
     codes = encode_word(word, program.alphabet)
-    sigma = len(program.alphabet)
     if n <= 3:
         assert word == tuple(shortest_word(inst)), "the direct counter grid differs from the row search"
     print(f"witness n={n}: {len(word)} symbols (counter grid written in {tw:.1f}s"
@@ -140,23 +117,65 @@ def _one(n: int, corruptions: int, naive: int, dtype: str, stream: bool = False)
             tpr, outp = _timed(pm, torch.from_numpy(codes[None, :]))
         print(f"witness n={n}: paper-faithful UHAT {paper.size().layers} layers (compiled in {tp:.1f}s) "
               f"accepts={bool(outp[0, -1])} in {tpr:.2f}s")
-    rng = random.Random(n)
-    bad = np.repeat(codes[None, :], corruptions, axis=0)
-    for b in range(corruptions):
+    if stream:  # the long word: each corruption re-checked from the last checkpoint before it
+        _corrupt_long(n, corruptions, module, codes, out[0])
+    else:
+        _corrupt_batched(n, corruptions, module, program, task, rnn, codes)
+
+
+def _corruptions(codes: np.ndarray, sigma: int, count: int, seed: int) -> list[tuple[int, int]]:
+    """``count`` random (position, new symbol ≠ old) pairs, reproducible from ``seed``."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
         p = rng.randrange(codes.size)
-        bad[b, p] = rng.choice([c for c in range(sigma) if c != codes[p]])
+        out.append((p, rng.choice([c for c in range(sigma) if c != codes[p]])))
+    return out
+
+
+def _corrupt_batched(n, corruptions, module, program, task, rnn, codes) -> None:
+    bad = np.repeat(codes[None, :], corruptions, axis=0)
+    for b, (p, c) in enumerate(_corruptions(codes, len(program.alphabet), corruptions, n)):
+        bad[b, p] = c
     t0 = time.perf_counter()
     step = max(1, min(corruptions, (1 << 21) // codes.size))
     rej_u = rej_b = rej_r = rej_n = 0
     for a in range(0, corruptions, step):
         chunk = bad[a:a + step]
-        rej_u += int((~_verdicts(module, chunk, stream)[:, -1]).sum())
+        rej_u += int((~_verdicts(module, chunk, False)[:, -1]).sum())
         rej_b += int((~accepts(program, chunk)).sum())
         rej_r += sum(not task.accepts(tuple(program.alphabet[c] for c in row)) for row in chunk)
         rej_n += sum(not run_prefixes_compiled(rnn, row)[-1] for row in chunk)
     tcor = time.perf_counter() - t0
     print(f"witness n={n}: {corruptions} random single-symbol corruptions rejected by UHAT {rej_u}, "
           f"B-RASP {rej_b}, structured RNN {rej_n}, reference {rej_r} ({tcor:.1f}s)  peak RSS {_rss_gib():.2f} GiB")
+
+
+def _corrupt_long(n, corruptions, module, codes, streamed) -> None:
+    """The n = 4 word class-memoised (:mod:`constructions.uhat.class_exec`), checked equal to the streamed
+    run at every position; then :func:`proofs_check.long_word.check_witness_word`: all four recognisers
+    (the interpreter streamed with checkpoints, the RNN with checkpoints) and the corruptions, each
+    re-checked by the UHAT on the whole corrupted word and by the interpreter and the RNN from the last
+    checkpoint before it, on ``BENCH_N4_THREADS`` worker processes."""
+    tk, run = _timed(class_run, module, codes)
+    same = torch.equal(torch.from_numpy(run.verdicts), streamed)
+    print(f"witness n={n}: packed UHAT class-memoised (≤ {run.max_classes} classes, ≤ {run.max_pairs} pairs "
+          f"per layer) accepts={bool(run.verdicts[-1])} in {tk:.2f}s; equal to the streamed run at every "
+          f"position: {same}")
+    th, _ = _timed(class_run, module, codes[: codes.size // 2])
+    print(f"witness n={n}: class-memoised doubling (first half {th:.2f}s -> whole word {tk:.2f}s): ratio {tk / th:.2f}x")
+    workers = int(os.environ.get("BENCH_N4_THREADS", "2"))
+
+    def show(done: int, total: int) -> None:
+        if done % 10 == 0 or done == total:
+            print(f"witness n={n}: {done}/{total} corruptions checked ({time.perf_counter() - t0:.0f}s)", flush=True)
+
+    t0 = time.perf_counter()
+    report = check_witness_word(n, corruptions, workers=workers, progress=show)
+    print(f"{report.summary()}  [{time.perf_counter() - t0:.0f}s wall on {workers} worker processes; "
+          f"peak RSS {_rss_gib():.2f} GiB]")
+    if not report.ok:
+        raise AssertionError("the witness word check failed")
 
 
 def run(quick: bool = False) -> None:
@@ -166,7 +185,7 @@ def run(quick: bool = False) -> None:
     if not quick:
         threads = torch.get_num_threads()
         torch.set_num_threads(int(os.environ.get("BENCH_N4_THREADS", "2")))  # the target: 2 CPU cores
-        _one(4, int(os.environ.get("BENCH_N4_CORRUPTIONS", "3")), naive=0, dtype="float32", stream=True)
+        _one(4, int(os.environ.get("BENCH_N4_CORRUPTIONS", "100")), naive=0, dtype="float32", stream=True)
         torch.set_num_threads(threads)
 
 

@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-len", type=int, default=10, help="all words up to this length (within the budget)")
     p.add_argument("--max-rows", type=int, default=8, help="shape-correct encodings up to this many rows")
     p.add_argument("--budget", type=int, default=30_000, help="words per set and instance")
+    p = sub.add_parser("witness-word", help="the tiling witness word (n = 4: 6,291,456 symbols) through every "
+                       "recogniser, exactly, and random single-symbol corruptions of it")
+    p.add_argument("-n", "--n", type=int, required=True, help="width 2^n, n = 1..4")
+    p.add_argument("--corruptions", type=int, default=0, help="random single-symbol corruptions to re-check")
+    p.add_argument("--seed", type=int, help="seed of the corruptions (default n)")
+    p.add_argument("--workers", type=int, default=1, help="processes for the corruptions")
+    p.add_argument("--progress", action="store_true", help="print k/total on stderr after each corruption")
     p = sub.add_parser("accepts", help="verdict of every recogniser on one word")
     _add_member(p)
     p.add_argument("word", help="the word, e.g. '00a#01b#' (or space-separated symbols)")
@@ -103,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from proofs_check import commands
 
-    return getattr(commands, f"cmd_{args.cmd}")(args)
+    return getattr(commands, "cmd_" + args.cmd.replace("-", "_"))(args)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 from automata.alphabet import split_word
@@ -184,3 +185,15 @@ def cmd_suite(args: argparse.Namespace) -> int:
     ok, text = run_suite(args.max_len, args.max_rows, args.budget, args.instances or None)
     print(text)
     return 0 if ok else 1
+
+
+def cmd_witness_word(args: argparse.Namespace) -> int:
+    from proofs_check.long_word import check_witness_word
+
+    def show(done: int, total: int) -> None:
+        print(f"{done}/{total} corruptions checked", file=sys.stderr, flush=True)
+
+    report = check_witness_word(args.n, args.corruptions, args.seed, workers=args.workers,
+                                progress=show if args.progress else None)
+    print(report.summary())
+    return 0 if report.ok else 1

@@ -28,6 +28,10 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
         (["table", "counter", "--n", "1..x"], "bad range"),
         (["program", "/no/such/file.brasp"], "cannot read"),
         (["frobnicate"], "invalid choice"),
+        (["witness-word", "-n", "5"], "n must be in 1..4"),
+        (["witness-word", "-n", "2", "--workers", "0"], "workers"),
+        (["witness-word", "-n", "2", "--corruptions", "-1"], "corruptions"),
+        (["witness-word", "-n", "x"], "invalid int"),
     ],
 )
 def test_bad_input_is_one_error_line(capsys, argv, fragment) -> None:
