@@ -48,6 +48,16 @@ from constructions.uhat.torch_backend import UHATModule
 DENSE_PAIRS = 1 << 26  # presence table entries for the pair pass (K·(K+1) above this: a sort)
 
 
+@numba.njit(cache=True, inline="always")
+def _insert(score, kk, pos, prefer_new, best_s, best_p):  # pragma: no cover - compiled
+    """Position ``pos`` of key class ``kk`` becomes selectable: update every query class's best."""
+    for q in range(score.shape[0]):
+        s = score[q, kk]
+        if best_p[q] < 0 or s > best_s[q] or (prefer_new and s == best_s[q]):
+            best_s[q] = s
+            best_p[q] = pos
+
+
 @numba.njit(cache=True)
 def _scan(cls, qc, kc, score, strict, prefer_new, out):  # pragma: no cover - compiled
     """Positions in the given order; ``out[i]``: class of the chosen earlier-in-scan position, or −1.
@@ -58,21 +68,11 @@ def _scan(cls, qc, kc, score, strict, prefer_new, out):  # pragma: no cover - co
     for i in range(cls.size):
         c = cls[i]
         if not strict:
-            kk = kc[c]
-            for q in range(nq):
-                s = score[q, kk]
-                if best_p[q] < 0 or s > best_s[q] or (prefer_new and s == best_s[q]):
-                    best_s[q] = s
-                    best_p[q] = i
+            _insert(score, kc[c], i, prefer_new, best_s, best_p)
         p = best_p[qc[c]]
         out[i] = -1 if p < 0 else cls[p]
         if strict:
-            kk = kc[c]
-            for q in range(nq):
-                s = score[q, kk]
-                if best_p[q] < 0 or s > best_s[q] or (prefer_new and s == best_s[q]):
-                    best_s[q] = s
-                    best_p[q] = i
+            _insert(score, kc[c], i, prefer_new, best_s, best_p)
 
 
 @numba.njit(cache=True)
