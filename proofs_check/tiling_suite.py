@@ -35,8 +35,11 @@ means the finite row graph has been explored completely, which *proves* that no 
 exists (not merely none up to a bound). Lemma 8 (non-emptiness ⇔ solvable) is *shown* here, not
 proved: solvable → the solver's shortest word is accepted by the interpreter and both UHATs, and no
 checked shape-correct encoding with fewer rows is accepted; unsolvable → proved unsolvable by the
-solver, and the program accepts none of the checked words. Agreement with the reference is exhaustive
-only up to the stated bounds.
+solver, and the program accepts none of the checked words — and, where the local abstraction of
+:func:`proofs_check.certify.emptiness.prove_empty` suffices (every unsolvable suite instance but
+``n2_segments_strict``), its language is **proved** empty for every length (z3); on a solvable instance
+that proof must fail (a soundness cross-check). Agreement with the reference is exhaustive only up to
+the stated bounds.
 """
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ from constructions.library.tiling_brasp import tiling_program
 from constructions.uhat.lemma9 import compile_lemma9
 from constructions.uhat.model import UHAT
 from constructions.uhat.torch_backend import to_torch
+from proofs_check.certify.emptiness import prove_empty
 from proofs_check.deciders import Decider, dfa_decider, program_decider, uhat_decider, uhat_is_causal
 from proofs_check.exhaustive import Disagreement, exhaustive_check
 from tasks.tiling import SolveReport, TilingInstance, TilingTask, encode, solve_report
@@ -120,6 +124,7 @@ class InstanceReport:
     direct_disagreement: Word | None
     audit_bounds: tuple[int, int]  # precision audit: max |value| of the paper / packed network
     seconds: float
+    proved_empty: bool = False  # z3: the program's language is empty for every length (certify/emptiness)
 
     @property
     def solvable(self) -> bool:
@@ -161,11 +166,20 @@ class InstanceReport:
                 early = sum(c.accepted_by_rows[: h - 1])
                 if early:
                     out.append(f"{c.label}: {early} accepted encodings with fewer than {h} rows")
+            if self.proved_empty:
+                out.append("the emptiness proof claims an empty language although the solver's word is accepted")
         else:
             for c in self.sets:
                 if c.accepted:
                     out.append(f"{c.label}: {c.accepted} accepted words although unsolvable")
         return tuple(out)
+
+    @property
+    def language(self) -> str:
+        """Non-empty (the solver's word), or empty: proved for every length (z3) or only checked."""
+        if self.solvable:
+            return "non-empty"
+        return "empty, proved (z3)" if self.proved_empty else "none found (checked)"
 
     @property
     def ok(self) -> bool:
@@ -386,8 +400,9 @@ def check_instance(
     dbad = dbad if dbad is not None else dbad2
     if word is not None:
         sets.append(_edits(instance, word, deciders, printed))
+    empty = prove_empty(program if program is not None else tiling_program(instance)).proved_empty
     return InstanceReport(name or "instance", instance, expected_height, sol, bounds.solver_rows, word, verdicts,
-                          tuple(sets), dn + dn2, dbad, audit, time.perf_counter() - start)
+                          tuple(sets), dn + dn2, dbad, audit, time.perf_counter() - start, empty)
 
 
 def check_suite(instances: Suite | None = None, bounds: Bounds = Bounds(),
@@ -418,7 +433,7 @@ def run_suite(max_len: int = 10, max_rows: int = 8, budget: int = 30_000,
 
 # ---- rendering --------------------------------------------------------------------------------------
 
-_HEAD = ("instance", "N", "|T|", "borders", "solver verdict", "word: interp/paper/packed/printed",
+_HEAD = ("instance", "N", "|T|", "borders", "solver verdict", "language", "word: interp/paper/packed/printed",
          "words ≤ L", "encodings ≤ R rows", "any bits ≤ M cells", "row stacks ≤ S rows", "edits of the word",
          "agree", "time")
 
@@ -439,7 +454,7 @@ def render(reports: Sequence[InstanceReport]) -> str:
         word = (f"{len(r.word)} sym: {yn(v['B-RASP interpreter'])}/{yn(v['UHAT paper'])}/{yn(v['UHAT packed'])}/"
                 f"{'acc' if v['printed'] else 'rej'}") if r.word is not None else "—"
         edits = f"{r.sets[4].checked:,} ({r.sets[4].accepted} acc)" if len(r.sets) > 4 else "—"
-        rows.append((r.name, str(i.n), str(len(i.tiles)), i.borders, r.verdict, word,
+        rows.append((r.name, str(i.n), str(len(i.tiles)), i.borders, r.verdict, r.language, word,
                      *(_set(c, sym) for c, sym in zip(r.sets, "LRMS")), edits, "yes" if r.ok else "NO",
                      f"{r.seconds:.1f}s"))
     widths = [max(len(x[c]) for x in [_HEAD, *rows]) for c in range(len(_HEAD))]
@@ -452,8 +467,9 @@ def render(reports: Sequence[InstanceReport]) -> str:
     out.append(f"{good}/{len(reports)} instances pass; {words:,} words compared across reference DFA = "
                f"interpreter = packed UHAT = paper UHAT (float64, audited), direct checker on "
                f"{sum(r.direct_checked for r in reports):,} whole-row encodings; printed eq. (14e) program "
-               f"accepts {sum(c.printed_accepted for r in reports for c in r.sets)} of them "
-               f"[{sum(r.seconds for r in reports):.1f}s]")
+               f"accepts {sum(c.printed_accepted for r in reports for c in r.sets)} of them; "
+               f"{sum(r.proved_empty for r in reports)} of {sum(not r.solvable for r in reports)} unsolvable "
+               f"instances' programs proved empty for every length [{sum(r.seconds for r in reports):.1f}s]")
     return "\n".join(out)
 
 

@@ -42,7 +42,9 @@ def test_every_suite_instance(key: str) -> None:
     if height is None:
         assert report.solver.exhausted and report.word is None
         assert all(c.accepted == 0 for c in report.sets)
+        assert report.proved_empty == (key != "n2_segments_strict")  # needs more than a local argument
     else:
+        assert not report.proved_empty and report.language == "non-empty"
         verdicts = dict(report.word_verdicts)
         assert verdicts["B-RASP interpreter"] and verdicts["UHAT paper"] and verdicts["UHAT packed"]
         assert verdicts["reference DFA"] and not verdicts["printed"]
@@ -136,6 +138,19 @@ def test_unknown_expected_height_is_not_compared() -> None:
     assert not wrong.ok and "expected 2" in wrong.failures[0]
 
 
+def test_an_unsound_emptiness_claim_is_caught(monkeypatch) -> None:
+    """Negative test: a prover that calls every program empty contradicts the solver's accepted word."""
+    from proofs_check import tiling_suite
+
+    real = tiling_suite.prove_empty
+    monkeypatch.setattr(tiling_suite, "prove_empty", lambda p: dataclasses.replace(real(p), proved_empty=True))
+    inst, height = INSTANCE_SUITE["one_row"]()
+    report = check_instance(inst, height, SMALL, "one_row")
+    assert not report.ok and any("emptiness proof" in f for f in report.failures)
+    print(report.failures)
+
+
 def test_run_suite_for_the_cli() -> None:
     ok, text = run_suite(max_len=3, max_rows=2, budget=60, names=["blank_strict", "one_row"])
     assert ok and "blank_strict" in text and "none, proved" in text and "2/2 instances pass" in text
+    assert "empty, proved (z3)" in text and "1 of 1 unsolvable instances' programs proved empty" in text
