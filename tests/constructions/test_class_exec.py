@@ -100,3 +100,14 @@ def test_refusals() -> None:
         class_run(module, np.array([0, len(program.alphabet)]))
     with pytest.raises(ParameterError):
         class_run(module, np.array([0.5, 1.0]))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_module_gives_the_same_verdicts() -> None:
+    inst = counter_witness(2, "strict")
+    program = tiling_program(inst)
+    net = compile_lemma9(program, packed=True)
+    codes = encode_word(shortest_word(inst), program.alphabet)
+    cpu = class_prefixes(to_torch(net, "float64"), codes)
+    gpu = class_prefixes(to_torch(net, "float64", device="cuda"), codes)
+    assert torch.equal(cpu, gpu) and bool(gpu[-1])
