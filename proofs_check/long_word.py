@@ -74,7 +74,8 @@ class LongWordReport:
         return all(self.accepted.values()) and self.prefix_free and all(c.rejected_by_all for c in self.corruptions)
 
     def summary(self) -> str:
-        acc = ", ".join(f"{k} {'accepts' if v else 'REJECTS'} ({self.seconds[k]:.1f}s)" for k, v in self.accepted.items())
+        acc = ", ".join(f"{k} {'accepts' if v else 'REJECTS'} ({self.seconds[k]:.1f}s)"
+                        for k, v in self.accepted.items())
         text = (f"witness n={self.n}: word of {self.length:,} symbols: {acc}; "
                 f"no proper prefix accepted: {self.prefix_free}")
         if self.corruptions:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from automata.errors import ParameterError
 from tasks.tiling import Tile, TilingInstance
 
 
@@ -65,6 +66,8 @@ def counter_grid(n: int) -> list[tuple[str, ...]]:
     >>> counter_grid(1)
     [('init_msb', 'init_lsb'), ('msb_b0c0', 'lsb_b0'), ('msb_b0c1', 'lsb_b1'), ('top_msb_b1c0', 'top_lsb_b0')]
     """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ParameterError(f"counter_grid needs an integer n ≥ 1 (width 2^n ≥ 2), got {n!r}")
     width = 2**n
     grid = [("init_msb", *(["init_mid"] * (width - 2)), "init_lsb")]
     top = 2**width - 1

@@ -221,7 +221,9 @@ def _check_words(program: Program, words: np.ndarray) -> np.ndarray:
     return check_codes(words, program.alphabet)
 
 
-def _quadratic_select(op: AttentionOp, env: dict[str, np.ndarray], batch: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+def _quadratic_select(
+    op: AttentionOp, env: dict[str, np.ndarray], batch: int, length: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The O(L²) path: the (B, L, L) selectable matrix, then argmax per row."""
     def at_pair(p: Pred) -> np.ndarray:
         a = env[p.name]
@@ -352,5 +354,7 @@ def evaluate_word(program: Program, word: Sequence[str]) -> dict[str, list[bool]
     return {name: [bool(x) for x in arr[0]] for name, arr in evaluate(program, codes).items()}
 
 
-__all__ = ["evaluate", "accepts", "accepts_prefixes", "eval_formula", "evaluate_word", "gather_at", "Compiled", "compile_formula", "compiled", "mask_matrix",
-           "selection_groups"]
+__all__ = [
+    "evaluate", "accepts", "accepts_prefixes", "eval_formula", "evaluate_word", "gather_at", "Compiled",
+    "compile_formula", "compiled", "mask_matrix", "selection_groups"
+]

@@ -126,6 +126,15 @@ def initial_checkpoint(pl: StreamPlan) -> Checkpoint:
     return Checkpoint(0, pl.program_key, pos, vals)
 
 
+def _check_shapes(cp: Checkpoint, blank: Checkpoint) -> None:
+    """A checkpoint's carries must have the program's shapes and dtypes (else ParameterError)."""
+    ok = len(cp.positions) == len(blank.positions) and len(cp.values) == len(blank.values)
+    ok = ok and all(isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+                    for a, b in zip((*cp.positions, *cp.values), (*blank.positions, *blank.values)))
+    if not ok:
+        raise ParameterError("the checkpoint's carries do not have this program's shapes (malformed checkpoint)")
+
+
 def _frozen(a: np.ndarray) -> np.ndarray:
     a = np.array(a, copy=True)
     a.flags.writeable = False
@@ -270,6 +279,8 @@ def stream_evaluate(program: Program, codes: np.ndarray, chunk: int = DEFAULT_CH
         raise ParameterError("the checkpoint was taken on another program")
     if not 0 <= state.position < length:
         raise ParameterError(f"resume position {state.position} is outside the word (length {length})")
+    if resume is not None:
+        _check_shapes(resume, initial_checkpoint(pl))
     start = state.position
     carry = _Carry.of(state)
     output = np.empty(length - start, dtype=bool)

@@ -111,14 +111,18 @@ def run_checkpointed(
     codes = check_codes(np.asarray(word).reshape(1, -1), rnn.alphabet)[0].astype(np.int64)
     indptr, cols, vals, table, t, c = _compile(rnn)
     hi = rnn.max_activation
-    if every < 0:
-        raise ParameterError("every must be ≥ 0")
+    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 0:
+        raise ParameterError(f"every must be an integer ≥ 0, got {every!r}")
     start = 0
     h0 = np.array([int(v) for v in rnn.h0], dtype=np.int64)
     if resume is not None:
         if not 0 <= resume.position < codes.size or len(resume.state) != rnn.units:
             raise ParameterError(f"checkpoint at {resume.position} with {len(resume.state)} units does not fit "
                                  f"a word of length {codes.size} and {rnn.units} units")
+        if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= hi
+                   for v in resume.state):
+            raise ParameterError(f"checkpoint state outside 0..{hi} (the network's precision claim): not a state "
+                                 "this network can reach")
         start, h0 = resume.position, np.array(resume.state, dtype=np.int64)
     out = np.zeros(codes.size, dtype=np.bool_)
     states = np.zeros(((codes.size - 1) // every + 1 if every else 0, rnn.units), dtype=np.int64)

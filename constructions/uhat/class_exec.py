@@ -21,7 +21,9 @@ This module runs a :class:`~constructions.uhat.torch_backend.UHATModule` that wa
 
 Result: ``⟨t, v_i⟩ > 0`` at every position, equal to ``module(word[None])[0]`` (tests compare them
 position by position on random networks and words); cost O(L · Σ_steps Kq + Σ_steps P · slots) for P
-distinct pairs per step, memory O(L) int32. Any mask works: causal masks scan left to right,
+distinct pairs per step; memory O(L) int32 for the class ids plus, per attention step, the
+Kq × Kk × r score products and a K·(K+1) pair table (at most ``DENSE_PAIRS`` entries, else a sort) —
+independent of L. Any mask works: causal masks scan left to right,
 anti-causal ones right to left, ``none`` takes the whole word's best per query class.
 
 >>> from constructions.library.presets import PRESETS
@@ -117,6 +119,11 @@ def _distinct(rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.unique(rows, dim=0, return_inverse=True)
 
 
+def _ids(a: np.ndarray, device: torch.device) -> torch.Tensor:
+    """An index tensor (int64) on ``device`` from a numpy array."""
+    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.int64)).to(device)
+
+
 def _apply(m: UHATModule, k: int, vectors: torch.Tensor, att: torch.Tensor | None) -> torch.Tensor:
     """Step ``k``'s C map on the rows of ``vectors`` (N, slots), attended rows ``att`` (N, |a_cols|)."""
     h = vectors.T.contiguous()
@@ -162,13 +169,18 @@ def _choose(m: UHATModule, k: int, vectors: torch.Tensor, cls: np.ndarray) -> np
 
 def class_run(m: UHATModule, word: np.ndarray | torch.Tensor) -> ClassRun:
     """The module's verdict ``⟨t, v_i⟩ > 0`` at every position of one word, by classes (see module doc)."""
-    codes = check_codes(np.asarray(word.cpu() if isinstance(word, torch.Tensor) else word).reshape(1, -1),
-                        m.net_alphabet)[0]
+    arr = np.asarray(word.cpu() if isinstance(word, torch.Tensor) else word)
+    if arr.ndim != 1 and not (arr.ndim == 2 and arr.shape[0] == 1):
+        raise ParameterError(f"class_run takes one word (1-D codes or shape (1, L)), got shape {arr.shape}")
+    codes = check_codes(arr.reshape(1, -1), m.net_alphabet)[0]
     if codes.size == 0:
         raise ParameterError("the empty word is never accepted (words are non-empty)")
-    vectors = torch.zeros(m.emb.shape[0], m.n_slots, dtype=m.dtype, device=m.device)
-    vectors[:, : m.emb.shape[1]] = m.emb
-    vectors, cls = _merge(vectors, codes.astype(np.int32))
+    present = np.flatnonzero(np.bincount(codes, minlength=len(m.net_alphabet)))  # letters of the word only
+    index = np.zeros(len(m.net_alphabet), dtype=np.int32)
+    index[present] = np.arange(present.size, dtype=np.int32)
+    vectors = torch.zeros(present.size, m.n_slots, dtype=m.dtype, device=m.device)
+    vectors[:, : m.emb.shape[1]] = m.emb.index_select(0, _ids(present, m.device))
+    vectors, cls = _merge(vectors, index[codes])
     max_k, max_p = vectors.shape[0], 0
     with torch.no_grad():
         for k, step in enumerate(m.steps):
@@ -197,10 +209,10 @@ def class_run(m: UHATModule, word: np.ndarray | torch.Tensor) -> ClassRun:
                     pair_c, pair_a = (uniq // (n_cls + 1)).astype(np.int32), (uniq % (n_cls + 1) - 1).astype(np.int32)
                     pair_id = inv.astype(np.int32)
                 max_p = max(max_p, pair_c.size)
-                ac = m._index[k]["a"]
                 padded = torch.cat([vectors, vectors.new_zeros((1, m.n_slots))])  # row −1: the zero vector
-                a_rows = padded.index_select(0, torch.from_numpy(np.where(pair_a < 0, n_cls, pair_a).astype(np.int64)).to(m.device)).index_select(1, ac)
-                own = vectors.index_select(0, torch.from_numpy(pair_c.astype(np.int64)).to(m.device))
+                a_rows = padded.index_select(0, _ids(np.where(pair_a < 0, n_cls, pair_a), m.device))
+                a_rows = a_rows.index_select(1, m._index[k]["a"])
+                own = vectors.index_select(0, _ids(pair_c, m.device))
                 vectors, cls = _apply(m, k, own, a_rows), pair_id
             vectors, cls = _merge(vectors, cls)
             max_k = max(max_k, vectors.shape[0])

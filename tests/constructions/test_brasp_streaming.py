@@ -2,6 +2,8 @@
 interpreter at every position, for every chunk size, and after resuming on corrupted words."""
 from __future__ import annotations
 
+import dataclasses
+
 import random
 from dataclasses import replace
 
@@ -234,6 +236,13 @@ def test_errors() -> None:
         stream_evaluate(causal, codes, resume=stream_evaluate(causal, codes))  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="no kept checkpoint"):
         last_checkpoint(stream_evaluate(causal, codes), 2)
+    good = stream_evaluate(causal, codes, 2, keep=True).checkpoints[1]
+    assert good.positions  # the program attends: there are carries to break
+    for bad in (dataclasses.replace(good, positions=(), values=()),
+                dataclasses.replace(good, positions=tuple(a[:-1] for a in good.positions)),
+                dataclasses.replace(good, positions=tuple(a.astype(np.int32) for a in good.positions))):
+        with pytest.raises(ParameterError, match="malformed"):
+            stream_evaluate(causal, codes, resume=bad)
 
 
 def test_too_many_i_atoms() -> None:

@@ -100,6 +100,9 @@ def test_refusals() -> None:
         class_run(module, np.array([0, len(program.alphabet)]))
     with pytest.raises(ParameterError):
         class_run(module, np.array([0.5, 1.0]))
+    with pytest.raises(ParameterError, match="one word"):
+        class_run(module, np.zeros((2, 3), dtype=np.int64))  # a batch is not one word
+    assert class_run(module, np.zeros((1, 3), dtype=np.int64)).verdicts.shape == (3,)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

@@ -97,3 +97,11 @@ def test_checkpoint_refusals() -> None:
         run_checkpointed(rnn, np.zeros(3, dtype=np.int64), resume=RNNCheckpoint(3, tuple([0] * rnn.units)))
     with pytest.raises(ParameterError):
         run_checkpointed(rnn, np.zeros(3, dtype=np.int64), resume=RNNCheckpoint(0, (0,)))
+    hi = rnn.max_activation
+    for state in ((hi + 1,) + (0,) * (rnn.units - 1), (-1,) + (0,) * (rnn.units - 1), (2**62,) * rnn.units,
+                  (0.5,) + (0,) * (rnn.units - 1)):
+        with pytest.raises(ParameterError, match="outside"):
+            run_checkpointed(rnn, np.zeros(3, dtype=np.int64), resume=RNNCheckpoint(0, state))
+    for every in (2.5, True):
+        with pytest.raises(ParameterError, match="every"):
+            run_checkpointed(rnn, np.zeros(3, dtype=np.int64), every=every)

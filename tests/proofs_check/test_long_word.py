@@ -21,6 +21,26 @@ def test_word_accepted_and_corruptions_rejected(n: int) -> None:
     assert "rejected by all four" in report.summary()
 
 
+def test_resuming_from_inner_checkpoints() -> None:
+    """With a checkpoint every 8 positions the interpreter and the RNN resume mid-word."""
+    report = check_witness_word(2, corruptions=20, every=8, seed=3)
+    assert report.ok and any(c.position >= 8 for c in report.corruptions)
+
+
+def test_resuming_after_the_corruption_is_caught(monkeypatch) -> None:
+    """Negative test: resuming from the first checkpoint AFTER the corruption skips it — accepted."""
+    real = long_word.last_checkpoint
+
+    def late(run, position):
+        later = [cp for cp in run.checkpoints if cp.position > position]
+        return later[0] if later else real(run, position)
+
+    monkeypatch.setattr(long_word, "last_checkpoint", late)
+    report = check_witness_word(2, corruptions=20, every=8, seed=3)
+    assert not report.ok and any(c.verdicts["B-RASP"] for c in report.corruptions)
+    print(report.summary())
+
+
 def test_workers_give_the_same_verdicts() -> None:
     one = check_witness_word(2, corruptions=6, seed=5)
     two = check_witness_word(2, corruptions=6, seed=5, workers=2)

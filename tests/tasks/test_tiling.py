@@ -250,6 +250,12 @@ def test_counter_grid_is_the_row_search_solution(n: int) -> None:
     assert encode(grid) == shortest_word(counter_witness(n))
 
 
+def test_counter_grid_refuses_bad_n() -> None:
+    for n in (0, -1, 1.5, True):
+        with pytest.raises(ParameterError):
+            counter_grid(n)  # type: ignore[arg-type]
+
+
 def test_counter_grid_n4_is_a_solution() -> None:
     grid = counter_grid(4)
     assert len(grid) == 2**16 and is_solution(counter_witness(4), grid)
