@@ -15,6 +15,7 @@ from constructions.uhat.streaming import stream_prefixes
 from constructions.uhat.torch_backend import to_torch
 from tasks.tiling import shortest_word
 from tasks.tiling_witness import counter_witness
+from tests.constructions.conftest import caught_on_witness
 from tests.constructions.randprog import random_program
 
 CASES = [(seed, packed) for seed in range(30) for packed in (False, True)]
@@ -64,15 +65,7 @@ def test_a_wrong_tiebreak_is_caught(monkeypatch) -> None:
         return real(cls, qc, kc, score, strict, not prefer_new, out)
 
     monkeypatch.setattr(class_exec, "_scan", older)
-    inst = counter_witness(1, "strict")
-    program = tiling_program(inst)
-    module = to_torch(compile_lemma9(program, packed=True), "float64")
-    word = encode_word(shortest_word(inst), program.alphabet)
-    whole = module(torch.from_numpy(word[None]))[0]
-    got = class_prefixes(module, word)
-    assert not torch.equal(got, whole)
-    first = int(torch.nonzero(got != whole)[0, 0])
-    print("first disagreeing prefix:", " ".join(module.net_alphabet[c] for c in word[: first + 1]))
+    caught_on_witness(class_prefixes)
 
 
 def test_a_forgotten_merge_is_caught(monkeypatch) -> None:

@@ -18,6 +18,7 @@ from constructions.uhat.streaming import stream_prefixes
 from constructions.uhat.torch_backend import to_torch
 from tasks.tiling import shortest_word
 from tasks.tiling_witness import counter_witness
+from tests.constructions.conftest import caught_on_witness
 from tests.constructions.randprog import random_program
 
 
@@ -66,15 +67,7 @@ def test_forgetting_the_carry_is_caught(monkeypatch) -> None:
         return real(m, h, k, carry, start)
 
     monkeypatch.setattr(streaming, "_attend", forgetful)
-    inst = counter_witness(1, "strict")
-    program = tiling_program(inst)
-    module = to_torch(compile_lemma9(program, packed=True), "float64")
-    word = encode_word(shortest_word(inst), program.alphabet)
-    whole = module(torch.from_numpy(word[None]))[0]
-    got = stream_prefixes(module, word, chunk=4)
-    assert not torch.equal(got, whole)
-    first = int(torch.nonzero(got != whole)[0, 0])
-    print("first disagreeing prefix:", " ".join(module.net_alphabet[c] for c in word[: first + 1]))
+    caught_on_witness(lambda module, word: stream_prefixes(module, word, chunk=4))
 
 
 def test_refusals() -> None:
