@@ -24,7 +24,7 @@ import torch
 
 from automata.errors import ParameterError
 from constructions.uhat.attention_kernel import _classes
-from constructions.uhat.torch_backend import UHATModule
+from constructions.uhat.torch_backend import UHATModule, _rows
 
 CAUSAL = ("j<i", "j<=i")
 
@@ -67,11 +67,10 @@ def _attend(m: UHATModule, h: torch.Tensor, k: int, carry: _Carry, start: int) -
     score·BIG + rank(j), rank = j (rightmost) or BIG − 1 − j (leftmost), started from the best carried
     position (the carried last / first occurrence of each key class)."""
     step = m.steps[k]
-    ix = m._index[k]
     ch = h.shape[1]
     dev = h.device
-    q = m._mm(getattr(m, f"l{k}_qw"), h.index_select(0, ix["q"])) + getattr(m, f"l{k}_qb")[:, None]
-    key = m._mm(getattr(m, f"l{k}_kw"), h.index_select(0, ix["k"])) + getattr(m, f"l{k}_kb")[:, None]
+    q = m._mm(getattr(m, f"l{k}_qw"), _rows(h, step.attend.q_cols)) + getattr(m, f"l{k}_qb")[:, None]
+    key = m._mm(getattr(m, f"l{k}_kw"), _rows(h, step.attend.k_cols)) + getattr(m, f"l{k}_kb")[:, None]
     qv, qcls = _classes(q)
     kv_local, kcls_local = _classes(key)
     kcls = carry.global_ids(kv_local).index_select(0, kcls_local)  # (ch,) global class of each key
@@ -93,7 +92,7 @@ def _attend(m: UHATModule, h: torch.Tensor, k: int, carry: _Carry, start: int) -
     chosen = r if rightmost else BIG - 1 - r
     if not every:
         chosen = torch.where(found, chosen, -1)
-    a_rows = h.index_select(0, ix["a"])
+    a_rows = _rows(h, step.a_cols)
     inside = chosen >= start
     att = a_rows.index_select(1, (chosen - start).clamp(0, ch - 1))
     if (~inside & found).any():  # chosen before this chunk: the carried vector of that position's class
