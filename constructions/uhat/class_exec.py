@@ -134,12 +134,9 @@ def _apply(m: UHATModule, k: int, vectors: torch.Tensor, att: torch.Tensor | Non
 def _choose(m: UHATModule, k: int, vectors: torch.Tensor, cls: np.ndarray) -> np.ndarray:
     """Class of the position attention step ``k`` picks for every position (−1: none unmasked)."""
     spec = m.steps[k].attend
-    ix = m._index[k]
     x = vectors.T
-    q = m._mm(getattr(m, f"l{k}_qw"), x.index_select(0, ix["q"])) + getattr(m, f"l{k}_qb")[:, None]
-    key = m._mm(getattr(m, f"l{k}_kw"), x.index_select(0, ix["k"])) + getattr(m, f"l{k}_kb")[:, None]
-    qv, qc = _distinct(q.T)
-    kv, kc = _distinct(key.T)
+    qv, qc = _distinct(m.query(x, k).T)
+    kv, kc = _distinct(m.key(x, k).T)
     # exact: integral values, products and sums inside the audited bound (elementwise: works on CUDA too)
     score = (qv.to(torch.int64)[:, None, :] * kv.to(torch.int64)[None, :, :]).sum(-1).cpu().numpy()
     qc_np = qc.cpu().numpy().astype(np.int32)
@@ -216,7 +213,7 @@ def class_run(m: UHATModule, word: np.ndarray | torch.Tensor) -> ClassRun:
                 vectors, cls = _apply(m, k, own, a_rows), pair_id
             vectors, cls = _merge(vectors, cls)
             max_k = max(max_k, vectors.shape[0])
-        value = m._mm(m.t.unsqueeze(0), vectors.T.index_select(0, m._t_index))[0]
+        value = m.readout(vectors.T)
     m._scratch_bufs = {}
     verdict = (value > 0).cpu().numpy()
     return ClassRun(verdict[cls], max_k, max_p)

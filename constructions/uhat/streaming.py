@@ -69,8 +69,7 @@ def _attend(m: UHATModule, h: torch.Tensor, k: int, carry: _Carry, start: int) -
     step = m.steps[k]
     ch = h.shape[1]
     dev = h.device
-    q = m._mm(getattr(m, f"l{k}_qw"), _rows(h, step.attend.q_cols)) + getattr(m, f"l{k}_qb")[:, None]
-    key = m._mm(getattr(m, f"l{k}_kw"), _rows(h, step.attend.k_cols)) + getattr(m, f"l{k}_kb")[:, None]
+    q, key = m.query(h, k), m.key(h, k)
     qv, qcls = _classes(q)
     kv_local, kcls_local = _classes(key)
     kcls = carry.global_ids(kv_local).index_select(0, kcls_local)  # (ch,) global class of each key
@@ -139,16 +138,8 @@ def stream_prefixes(m: UHATModule, word: np.ndarray | torch.Tensor, chunk: int =
         w = codes[start : start + chunk]
         h = torch.zeros(m.n_slots, w.numel(), dtype=m.dtype, device=m.device)
         h[: m.emb.shape[1]] = m.emb[w].T
-        for k, step in enumerate(m.steps):
-            if step.kind == "relu":
-                for d in step.dest:
-                    h[d].clamp_(min=0)
-                continue
-            if not step.dest:
-                continue
-            m._write(h, k, _attend(m, h, k, carries[k], start) if step.attend is not None else None)
-        value = m._mm(m.t.unsqueeze(0), h.index_select(0, m._t_index))[0]
-        out[start : start + w.numel()] = (value > 0).cpu()
+        m.run_steps(h, lambda h, k: _attend(m, h, k, carries[k], start))
+        out[start : start + w.numel()] = (m.readout(h) > 0).cpu()
     m._scratch_bufs = {}
     return out
 

@@ -19,6 +19,7 @@ sets over all words) bounds every value, score and partial sum within the dtype'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 from torch import nn
@@ -187,21 +188,47 @@ class UHATModule(nn.Module):
             return w @ x
         return (w.unsqueeze(-1) * x.unsqueeze(0)).sum(1)  # integer matmul on CUDA
 
+    def query(self, h: torch.Tensor, k: int) -> torch.Tensor:
+        """Attention step ``k``'s query rows (r, N) of the columns of ``h`` (slots, N)."""
+        w, b = getattr(self, f"l{k}_qw"), getattr(self, f"l{k}_qb")
+        return self._mm(w, _rows(h, self.steps[k].attend.q_cols)) + b[:, None]
+
+    def key(self, h: torch.Tensor, k: int) -> torch.Tensor:
+        """Attention step ``k``'s key rows (r, N) of the columns of ``h`` (slots, N)."""
+        w, b = getattr(self, f"l{k}_kw"), getattr(self, f"l{k}_kb")
+        return self._mm(w, _rows(h, self.steps[k].attend.k_cols)) + b[:, None]
+
+    def readout(self, h: torch.Tensor) -> torch.Tensor:
+        """⟨t, v⟩ for every column v of ``h`` (slots, N); the verdict is ``readout(h) > 0``."""
+        return self._mm(self.t.unsqueeze(0), h.index_select(0, self._t_index))[0]
+
+    def run_steps(self, h: torch.Tensor, attended: Callable[[torch.Tensor, int], torch.Tensor],
+                  upto: int | None = None) -> None:
+        """The first ``upto`` steps (all by default) in place on ``h`` (slots, N): ReLU steps clamp their
+        slots, affine steps write their computed rows (:meth:`_write`); ``attended(h, k)`` gives the
+        attended rows (|a_cols|, N) of attention step ``k``, gathered before the writes (which may reuse
+        the slots it reads)."""
+        for k, step in enumerate(self.steps if upto is None else self.steps[:upto]):
+            if step.kind == "relu":
+                for d in step.dest:
+                    h[d].clamp_(min=0)
+            elif step.dest:
+                self._write(h, k, attended(h, k) if step.attend is not None else None)
+
     def _attention(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Attended position per query (n, L) and whether any position is unmasked (L,): the O(L)
         running maximum when the score reads the key only, else the O(L·K) class kernel of
         :mod:`constructions.uhat.attention_kernel` (chunked dense O(L²) when K is large or not ``fast``)."""
         if spec.key_only:
             return self._attention_linear(h, k, spec, n, length)
-        q = self._mm(getattr(self, f"l{k}_qw"), _rows(h, spec.q_cols)) + getattr(self, f"l{k}_qb")[:, None]
-        key = self._mm(getattr(self, f"l{k}_kw"), _rows(h, self.steps[k].attend.k_cols)) + getattr(self, f"l{k}_kb")[:, None]
+        q, key = self.query(h, k), self.key(h, k)
         return hard_attention(q.view(-1, n, length), key.view(-1, n, length), spec.mask, spec.tiebreak, self.fast)
 
     def _attention_linear(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int):
         """O(L) hard attention when the score is a function s(j) of the key alone: a running maximum
         of the exact integer s(j)·L + rank(j), rank = j (rightmost) or L−1−j (leftmost), so the
         maximum carries both the best score and the tie-break's position."""
-        key = self._mm(getattr(self, f"l{k}_kw"), _rows(h, self.steps[k].attend.k_cols)) + getattr(self, f"l{k}_kb")[:, None]
+        key = self.key(h, k)
         if (self.bound + 1) * length >= 2**62:
             raise DtypeError(f"words of length {length} overflow the int64 running-maximum encoding")
         s = (getattr(self, f"l{k}_qb")[:, None] * key).sum(0).view(n, length).to(torch.int64)
@@ -230,22 +257,16 @@ class UHATModule(nn.Module):
         flat_words = words.reshape(-1)
         for a in range(0, n * length, COLUMNS):
             h[: self.emb.shape[1], a : a + COLUMNS] = self.emb[flat_words[a : a + COLUMNS]].T
-        steps = self.steps if upto is None else self.steps[:upto]
-        for k, step in enumerate(steps):
-            if step.kind == "relu":
-                for d in step.dest:
-                    h[d].clamp_(min=0)
-                continue
-            if not step.dest:
-                continue
-            att = None
-            if step.attend is not None:  # gathered first: the writes below may reuse the read slots
-                idx, exists = self._attention(h, k, step.attend, n, length)
-                flat = (idx + torch.arange(n, device=h.device)[:, None] * length).reshape(-1)
-                att = torch.stack([h[r].index_select(0, flat) for r in step.a_cols]) if step.a_cols else h[:0]
-                att *= exists.to(h.dtype).repeat(n)
-                del idx, flat
-            self._write(h, k, att)
+
+        def attended(h: torch.Tensor, k: int) -> torch.Tensor:
+            step = self.steps[k]
+            idx, exists = self._attention(h, k, step.attend, n, length)
+            flat = (idx + torch.arange(n, device=h.device)[:, None] * length).reshape(-1)
+            att = torch.stack([h[r].index_select(0, flat) for r in step.a_cols]) if step.a_cols else h[:0]
+            att *= exists.to(h.dtype).repeat(n)
+            return att
+
+        self.run_steps(h, attended, upto)
         self._scratch_bufs = {}
         return h
 
@@ -292,9 +313,7 @@ class UHATModule(nn.Module):
         if words.dim() != 2 or words.shape[1] == 0:
             raise ValueError("words must be a non-empty (B, L) LongTensor")
         n, length = words.shape
-        h = self._run(words)
-        value = self._mm(self.t.unsqueeze(0), h.index_select(0, self._t_index))[0]
-        return (value > 0).view(n, length)
+        return (self.readout(self._run(words)) > 0).view(n, length)
 
 
 def to_torch(
