@@ -115,9 +115,7 @@ class DeepRNN(RecurrentRuns):
     unit_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        alphabet = tuple(self.alphabet)
-        if not alphabet or len(set(alphabet)) != len(alphabet):
-            raise ParameterError(f"alphabet must be non-empty and without repeats, got {alphabet!r}")
+        alphabet = self._checked_alphabet()
         layers = tuple(self.layers)
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
             raise ParameterError("the transition needs at least one Layer (and only Layer objects)")

@@ -21,13 +21,10 @@ from fractions import Fraction
 import torch
 from torch import nn
 
-from automata.errors import DtypeError
-from constructions.dtypes import check_exact, parse_dtype
-from constructions.exact import Affine, abs_bound
+from constructions.dtypes import parse_dtype
+from constructions.exact import abs_bound
 from constructions.rnn.deep import DeepRNN
-from constructions.rnn.torch_backend import prefix_verdicts
-
-SUPPORTED = (torch.float32, torch.float64, torch.int64)
+from constructions.rnn.torch_backend import dense, exact_dtype, prefix_verdicts, sigma
 
 
 @dataclass(frozen=True)
@@ -54,36 +51,23 @@ def audit(rnn: DeepRNN) -> DeepAudit:
     return DeepAudit(rnn.is_integral(), hb, tuple(bounds), ro, max([hb, ro, *bounds]))
 
 
-def _dense(m: Affine, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    mat = torch.zeros((m.out_dim, m.in_dim), dtype=torch.int64)
-    for r, c, v in m.entries:
-        mat[r, c] = int(v)
-    bias = torch.zeros(m.out_dim, dtype=torch.int64)
-    for r, v in m.bias:
-        bias[r] = int(v)
-    return mat.to(dtype), bias.to(dtype)
-
-
 class DeepRNNModule(nn.Module):
     """forward(LongTensor (B, L)) → BoolTensor (B, L): readout(h_p) > 0 after every prefix p."""
 
     def __init__(self, rnn: DeepRNN, dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu"):
         super().__init__()
-        dtype = parse_dtype(dtype)
-        if dtype not in SUPPORTED:
-            raise DtypeError(f"DeepRNN backend supports float32, float64 and int64, not {dtype}")
         report = audit(rnn)
-        check_exact(dtype, report.max_abs, report.integral, "DeepRNN")
+        dtype = exact_dtype(dtype, report.max_abs, report.integral, "DeepRNN")
         self.dtype = dtype
         self.alphabet = rnn.alphabet
         self.units = rnn.units
         self.activations = tuple(layer.activation for layer in rnn.layers)
         self.max_activation = rnn.max_activation
         for i, layer in enumerate(rnn.layers):
-            mat, bias = _dense(layer.affine, dtype)
+            mat, bias = dense(layer.affine, dtype)
             self.register_buffer(f"M{i}", mat)
             self.register_buffer(f"b{i}", bias)
-        t, c = _dense(rnn.readout, dtype)
+        t, c = dense(rnn.readout, dtype)
         self.register_buffer("h0", torch.tensor([int(v) for v in rnn.h0], dtype=torch.int64).to(dtype))
         self.register_buffer("t", t.reshape(rnn.units))
         self.register_buffer("c", c.reshape(()))
@@ -95,14 +79,6 @@ class DeepRNNModule(nn.Module):
 
     def _layer(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         return getattr(self, f"M{i}"), getattr(self, f"b{i}")
-
-    @staticmethod
-    def _sigma(x: torch.Tensor, activation: str) -> torch.Tensor:
-        if activation == "relu":
-            return x.clamp_min(0)
-        if activation == "satlin":
-            return x.clamp(0, 1)
-        return (x > 0).to(x.dtype)
 
     def _affine(self, mat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``x @ mat.T`` for (B, n) rows: BLAS for floats, column outer products for int64."""
@@ -120,10 +96,10 @@ class DeepRNNModule(nn.Module):
         sym_table = (m0[:, d:].T + b0).contiguous()  # (|Σ|, H1): the one-hot part plus the bias
         peak = torch.zeros((), dtype=self.dtype, device=self.device)
         for p in range(cols.shape[0]):
-            x = self._sigma(self._affine(m0[:, :d], h) + sym_table.index_select(0, cols[p]), self.activations[0])
+            x = sigma(self._affine(m0[:, :d], h) + sym_table.index_select(0, cols[p]), self.activations[0])
             for i in range(1, len(self.activations)):
                 mat, bias = self._layer(i)
-                x = self._sigma(self._affine(mat, x) + bias, self.activations[i])
+                x = sigma(self._affine(mat, x) + bias, self.activations[i])
             h = x
             if self.activations[-1] == "relu" and h.numel():
                 peak = torch.maximum(peak, h.max())

@@ -72,6 +72,13 @@ class RecurrentRuns:
     def _codes(self, words: np.ndarray) -> np.ndarray:
         return check_codes(words, self.alphabet)
 
+    def _checked_alphabet(self) -> tuple[str, ...]:
+        """The alphabet as a tuple; ParameterError if empty or with repeats."""
+        alphabet = tuple(self.alphabet)
+        if not alphabet or len(set(alphabet)) != len(alphabet):
+            raise ParameterError(f"alphabet must be non-empty and without repeats, got {alphabet!r}")
+        return alphabet
+
     def _checked_state(self, d: int) -> tuple[tuple[Fraction, ...], tuple[str, ...]]:
         """Validate the readout, h0, precision_bits and unit names against D = ``d``; h0 and the names."""
         if (self.readout.in_dim, self.readout.out_dim) != (d, 1):
@@ -172,9 +179,7 @@ class ElmanRNN(RecurrentRuns):
     unit_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        alphabet = tuple(self.alphabet)
-        if not alphabet or len(set(alphabet)) != len(alphabet):
-            raise ParameterError(f"alphabet must be non-empty and without repeats, got {alphabet!r}")
+        alphabet = self._checked_alphabet()
         d = self.W.out_dim
         if self.W.in_dim != d:
             raise ParameterError(f"W must be square D→D, got {self.W.in_dim}→{self.W.out_dim}")

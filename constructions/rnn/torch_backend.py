@@ -50,12 +50,34 @@ def audit(rnn: ElmanRNN) -> RNNAudit:
     return RNNAudit(rnn.is_integral(), hb, pre, ro, max(pre, ro, hb))
 
 
-def _dense(m: Affine) -> tuple[list[list[int]], list[int]]:
-    mat = [[0] * m.in_dim for _ in range(m.out_dim)]
+def dense(m: Affine, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """The integral map ``m`` as a dense (out, in) matrix and an (out,) bias, in ``dtype``."""
+    mat = torch.zeros((m.out_dim, m.in_dim), dtype=torch.int64)
     for r, c, v in m.entries:
-        mat[r][c] = int(v)
-    bias = m.bias_dict()
-    return mat, [int(bias.get(r, 0)) for r in range(m.out_dim)]
+        mat[r, c] = int(v)
+    bias = torch.zeros(m.out_dim, dtype=torch.int64)
+    for r, v in m.bias:
+        bias[r] = int(v)
+    return mat.to(dtype), bias.to(dtype)
+
+
+def exact_dtype(dtype: torch.dtype | str, max_abs: Fraction, integral: bool, what: str) -> torch.dtype:
+    """``dtype`` parsed, one of :data:`SUPPORTED`, and proved exact for values up to ``max_abs``
+    (:func:`constructions.dtypes.check_exact`); else :class:`DtypeError` naming ``what``."""
+    dtype = parse_dtype(dtype)
+    if dtype not in SUPPORTED:
+        raise DtypeError(f"{what} backend supports float32, float64 and int64, not {dtype}")
+    check_exact(dtype, max_abs, integral, what)
+    return dtype
+
+
+def sigma(x: torch.Tensor, activation: str) -> torch.Tensor:
+    """The activation (relu, satlin or heaviside) on a tensor, in its dtype."""
+    if activation == "relu":
+        return x.clamp_min(0)
+    if activation == "satlin":
+        return x.clamp(0, 1)
+    return (x > 0).to(x.dtype)
 
 
 class RNNModule(nn.Module):
@@ -63,25 +85,21 @@ class RNNModule(nn.Module):
 
     def __init__(self, rnn: ElmanRNN, dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu"):
         super().__init__()
-        dtype = parse_dtype(dtype)
-        if dtype not in SUPPORTED:
-            raise DtypeError(f"RNN backend supports float32, float64 and int64, not {dtype}")
         report = audit(rnn)
-        check_exact(dtype, report.max_abs, report.integral, "RNN")
+        dtype = exact_dtype(dtype, report.max_abs, report.integral, "RNN")
         self.dtype = dtype
         self.activation = rnn.activation
         self.alphabet = rnn.alphabet
         self.max_activation = rnn.max_activation
-        w, _ = _dense(rnn.W)
-        u, b = _dense(rnn.U)
-        t, c = _dense(rnn.readout)
+        w, _ = dense(rnn.W, dtype)
+        u, b = dense(rnn.U, dtype)
+        t, c = dense(rnn.readout, dtype)
         d = rnn.units
-        self.register_buffer("W", torch.tensor(w, dtype=dtype).reshape(d, d))
-        table = torch.tensor(u, dtype=dtype).reshape(d, len(rnn.alphabet)).T + torch.tensor(b, dtype=dtype)
-        self.register_buffer("table", table.contiguous())  # (|Σ|, D): U e(a) + b
-        self.register_buffer("h0", torch.tensor([int(v) for v in rnn.h0], dtype=dtype).reshape(d))
-        self.register_buffer("t", torch.tensor(t, dtype=dtype).reshape(d))
-        self.register_buffer("c", torch.tensor(c, dtype=dtype).reshape(()))
+        self.register_buffer("W", w)
+        self.register_buffer("table", (u.T + b).contiguous())  # (|Σ|, D): U e(a) + b
+        self.register_buffer("h0", torch.tensor([int(v) for v in rnn.h0], dtype=torch.int64).to(dtype).reshape(d))
+        self.register_buffer("t", t.reshape(d))
+        self.register_buffer("c", c.reshape(()))
         self.to(device)
 
     @property
@@ -89,11 +107,7 @@ class RNNModule(nn.Module):
         return self.W.device
 
     def _sigma(self, x: torch.Tensor) -> torch.Tensor:
-        if self.activation == "relu":
-            return x.clamp_min(0)
-        if self.activation == "satlin":
-            return x.clamp(0, 1)
-        return (x > 0).to(x.dtype)
+        return sigma(x, self.activation)
 
     def _chunk_float(self, cols: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """Floating dtypes: states as (B, D) rows, dense BLAS products."""
