@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+import numpy as np
 import torch
 
 from automata.alphabet import encode_word
@@ -102,6 +103,16 @@ def _timed(fn: Callable):
     return time.perf_counter() - t, out
 
 
+def random_corruptions(codes: np.ndarray, sigma: int, count: int, seed: int) -> list[tuple[int, int]]:
+    """``count`` random (position, new code ≠ the old one) pairs over ``sigma`` symbols, from ``seed``."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        p = rng.randrange(codes.size)
+        out.append((p, rng.choice([c for c in range(sigma) if c != codes[p]])))
+    return out
+
+
 _JOB: dict = {}  # the clean run's state, shared with forked workers (copy-on-write)
 
 
@@ -168,12 +179,7 @@ def check_witness_word(
     accepted = {"UHAT": bool(run_u.verdicts[-1]), "B-RASP": bool(run_b.output[-1]), "RNN": bool(out_n[-1]),
                 "reference": bool(ok_r)}
     prefix_free = not (run_u.verdicts[:-1].any() or run_b.output[:-1].any() or out_n[:-1].any())
-    rng = random.Random(n if seed is None else seed)
-    sigma = program.alphabet
-    picks = []
-    for _ in range(corruptions):
-        p = rng.randrange(codes.size)
-        picks.append((p, rng.choice([x for x in range(len(sigma)) if x != codes[p]])))
+    picks = random_corruptions(codes, len(program.alphabet), corruptions, n if seed is None else seed)
     _JOB.update(module=module, program=program, task=task, rnn=rnn, codes=codes, every=every, run_b=run_b,
                 marks={m.position: m for m in marks})
     spent = dict.fromkeys(RECOGNISERS, 0.0)
@@ -191,4 +197,4 @@ def check_witness_word(
                           spent if corruptions else {}, run_u.max_classes)
 
 
-__all__ = ["Corruption", "LongWordReport", "check_witness_word", "MAX_N"]
+__all__ = ["Corruption", "LongWordReport", "check_witness_word", "random_corruptions", "MAX_N"]

@@ -363,6 +363,7 @@ def check_instance(
     if not isinstance(instance, TilingInstance):
         raise ParameterError(f"tiling suite: expected a TilingInstance, got {type(instance).__name__}")
     start = time.perf_counter()
+    program = tiling_program(instance) if program is None else program
     deciders, audit = build_deciders(instance, program, paper, packed)
     printed = tiling_program(instance, "printed")
     sol = solve_report(instance, bounds.solver_rows)
@@ -400,7 +401,7 @@ def check_instance(
     dbad = dbad if dbad is not None else dbad2
     if word is not None:
         sets.append(_edits(instance, word, deciders, printed))
-    empty = prove_empty(program if program is not None else tiling_program(instance)).proved_empty
+    empty = prove_empty(program).proved_empty
     return InstanceReport(name or "instance", instance, expected_height, sol, bounds.solver_rows, word, verdicts,
                           tuple(sets), dn + dn2, dbad, audit, time.perf_counter() - start, empty)
 
