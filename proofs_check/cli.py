@@ -36,8 +36,9 @@ def _add_member(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from proofs_check.registry import families
+    from tasks.retrieval import RETRIEVAL_TASKS
 
-    tasks = ", ".join(families())
+    tasks = ", ".join([*families(), *RETRIEVAL_TASKS])
     ap = _Parser(
         prog="succinct",
         description="Exact verification of transformer/RNN succinctness constructions.",
@@ -49,9 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_member(p)
     p.add_argument("--what", choices=["program", "sizes", "layers", "latex"], default="program")
     p.add_argument("--form", choices=["paper", "packed"], default="packed")
-    p = sub.add_parser("verify", help="exhaustive check of every recogniser on all words up to a length")
+    p = sub.add_parser("verify", help="exhaustive check of every recogniser on all words up to a length "
+                       "(retrieval tasks: on every input of size n)")
     _add_member(p)
-    p.add_argument("--max-len", type=int, required=True)
+    p.add_argument("--max-len", type=int, help="all words up to this length (required except for retrieval tasks)")
+    p.add_argument("--sample", type=int, help="retrieval tasks: K random inputs instead of all")
+    p.add_argument("--seed", type=int, default=0, help="retrieval tasks: seed of --sample")
+    p.add_argument("--break-weight", action="store_true",
+                   help="retrieval tasks: perturb one transformer weight (the check must print a counterexample)")
     p.add_argument("--dtype", default="float64")
     p.add_argument("--device", default="cpu")
     p.add_argument("--progress", action="store_true")

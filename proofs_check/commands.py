@@ -12,11 +12,21 @@ from proofs_check.suite import build, judge, verify
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
+    from proofs_check.retrieval_commands import list_tasks
+
     for fam in families().values():
         params = f"-n 1..{fam.n_max}" if fam.has_n else "(no parameter)"
         variants = f" --variant {'|'.join(fam.variants)}" if fam.variants != ("-",) else ""
         print(f"{fam.name:<20} {params}{variants}\n{'':<20} {fam.summary}")
+    print("\nIn-context retrieval ([WDL] Wen, Dang, Lyu, ICLR 2025, Thm 4.6):")
+    list_tasks()
     return 0
+
+
+def _retrieval(name: str) -> bool:
+    from proofs_check.retrieval_commands import is_retrieval
+
+    return is_retrieval(name)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -46,7 +56,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if _retrieval(args.task):
+        from proofs_check import retrieval_commands
+
+        return retrieval_commands.cmd_verify(args)
     fam = family(args.task)
+    if args.max_len is None:
+        raise ParameterError(f"verify {args.task} needs --max-len")
     member = build(fam, args.n, args.variant)
     report = verify(member, args.max_len, args.dtype, args.device, args.progress)
     print(f"{member.label}: {report.summary()}")
@@ -70,6 +86,10 @@ def cmd_table(args: argparse.Namespace) -> int:
     one format to stdout, or with ``--out DIR`` table.md/.csv/.tex and plot.png (fitted growth printed)."""
     from proofs_check.table import notes, render, size_table
 
+    if _retrieval(args.task):
+        from proofs_check import retrieval_commands
+
+        return retrieval_commands.cmd_table(args)
     fam = family(args.task)
     ns = _ns(fam, args.ns)
     variant = fam.check(ns[0] if fam.has_n else None, args.variant)[1]
@@ -82,18 +102,13 @@ def cmd_table(args: argparse.Namespace) -> int:
     if not args.out:
         print(render(rows, args.format, foot), end="")
         return 0
+    from proofs_check.atomic import table_files, write_atomically
     from proofs_check.plot import plot_sizes
 
     out = args.out
-    if out.exists() and not out.is_dir():
-        raise ParameterError(f"--out {out} exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex")):
-            (out / f"table.{ext}").write_text(render(rows, fmt, foot))
-    except OSError as err:
-        raise ParameterError(f"cannot write to {out}: {err.strerror}") from None
-    fits = plot_sizes(rows, out / "plot.png", f"{fam.name} ({variant})")
+    fits: list = []
+    write_atomically(out, table_files(lambda fmt: render(rows, fmt, foot)),
+                     lambda path: fits.extend(plot_sizes(rows, path, f"{fam.name} ({variant})")))
     for fit in fits:
         print(f"fit: {fit}")
     print(f"wrote {out}/table.md, table.csv, table.tex, plot.png [{time.perf_counter() - start:.1f}s]")
@@ -167,6 +182,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_prove(args: argparse.Namespace) -> int:
     from proofs_check.prove import SECTIONS, prove_member
 
+    if _retrieval(args.task):
+        from proofs_check import retrieval_commands
+
+        return retrieval_commands.cmd_prove(args)
     sections = SECTIONS if args.what == "all" else tuple(args.what.split(","))
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:

@@ -123,5 +123,7 @@ def families() -> dict[str, Family]:
 def family(name: str) -> Family:
     fams = families()
     if name not in fams:
-        raise UnknownTaskError(f"unknown task {name!r}; known: {', '.join(fams)}")
+        from tasks.retrieval import RETRIEVAL_TASKS
+
+        raise UnknownTaskError(f"unknown task {name!r}; known: {', '.join([*fams, *RETRIEVAL_TASKS])}")
     return fams[name]

@@ -166,6 +166,8 @@ def _choose(m: UHATModule, k: int, vectors: torch.Tensor, cls: np.ndarray) -> np
 
 def class_run(m: UHATModule, word: np.ndarray | torch.Tensor) -> ClassRun:
     """The module's verdict ``⟨t, v_i⟩ > 0`` at every position of one word, by classes (see module doc)."""
+    if not m.plain:
+        raise ParameterError("class_run handles [BCL]'s UHATs only (no positions, one hard head per layer)")
     arr = np.asarray(word.cpu() if isinstance(word, torch.Tensor) else word)
     if arr.ndim != 1 and not (arr.ndim == 2 and arr.shape[0] == 1):
         raise ParameterError(f"class_run takes one word (1-D codes or shape (1, L)), got shape {arr.shape}")

@@ -181,7 +181,7 @@ class PrecisionReport:
         dt = parse_dtype(dtype)
         name = str(dt).replace("torch.", "")
         if not self.integral:
-            raise DtypeError(f"{what} has non-integral weights; no {name} run of it is exact")
+            raise DtypeError(f"{what} has non-integral weights or averaging heads; no {name} run of it is exact")
         if self.max_abs > EXACT_LIMIT[dt]:
             worst = max(self.layers, key=lambda p: max(p.max_value, p.partial))
             raise DtypeError(
@@ -219,27 +219,57 @@ def _record(index: int, kind: str, vals: Sequence[Values], partial: Fraction,
     return LayerPrecision(index, kind, len(vals), mx, partial, score, boolean, intervals)
 
 
-def precision_audit(net: UHAT) -> PrecisionReport:
-    """Value sets of every layer of ``net`` over all words (see the module docstring)."""
+def _hull_with_zero(v: Values) -> Values:
+    """What an averaging (average-hard or softmax) head can attend in a coordinate with values ``v``: any
+    convex combination of them, or 0 when no position is unmasked."""
+    return Interval(min(_lo(v), ZERO), max(_hi(v), ZERO))
+
+
+def _position_values(net: UHAT, max_len: int | None) -> list[Values]:
+    """Per embedding coordinate, the values P·p(j) adds for positions j = 0..max_len − 1."""
+    width = net.embedding.out_dim
+    if net.positions is None:
+        return [frozenset({ZERO})] * width
+    if max_len is None or max_len < 1:
+        from automata.errors import ParameterError
+
+        raise ParameterError("a network with positional features needs the word-length bound max_len ≥ 1")
+    top = Fraction(max_len - 1)
+    if max_len <= SET_CAP:
+        feats = [frozenset(Fraction(j) ** d for j in range(max_len)) for d in range(net.positions.in_dim)]
+    else:
+        feats = [Interval(ZERO if d else Fraction(1), top**d) for d in range(net.positions.in_dim)]
+    return _rows(net.positions, feats)[0]
+
+
+def precision_audit(net: UHAT, max_len: int | None = None) -> PrecisionReport:
+    """Value sets of every layer of ``net`` over all words (see the module docstring); for a network with
+    positional features, over all words of length ≤ ``max_len`` (required then)."""
     emb: dict[int, set] = {r: set() for r in range(net.embedding.out_dim)}
     cols = net.embedding.rows()
     for r in range(net.embedding.out_dim):
         for a in range(len(net.alphabet)):
             emb[r].add(cols.get(r, {}).get(a, ZERO))
-    vals: list[Values] = [frozenset(emb[r]) for r in range(net.embedding.out_dim)]
+    pos = _position_values(net, max_len)
+    vals: list[Values] = [_add(frozenset(emb[r]), pos[r]) for r in range(net.embedding.out_dim)]
     layers = [_record(0, "embedding", vals, _abs_max(vals))]
+    hard = True
     for k, layer in enumerate(net.layers, start=1):
         if isinstance(layer, AttentionLayer):
             score = None
             partial = ZERO
-            if layer.attends:
-                q, pq = _rows(layer.A, vals)
-                key, pk = _rows(layer.B, vals)
-                score, ps = _sum((_mul(a, b) for a, b in zip(q, key)), ZERO)
-                partial = max(pq, pk, ps)
-                attended = [_with_zero(v) for v in vals]
-            else:
-                attended = [frozenset({ZERO})] * len(vals)
+            attended: list[Values] = []
+            for head in layer.heads:
+                if layer.attends:
+                    q, pq = _rows(head.A, vals)
+                    key, pk = _rows(head.B, vals)
+                    sc, ps = _sum((_mul(a, b) for a, b in zip(q, key)), ZERO)
+                    score = sc if score is None else Interval(min(_lo(score), _lo(sc)), max(_hi(score), _hi(sc)))
+                    partial = max(partial, pq, pk, ps)
+                    attended += [(_with_zero if head.mode == "hard" else _hull_with_zero)(v) for v in vals]
+                    hard = hard and head.mode == "hard"
+                else:
+                    attended += [frozenset({ZERO})] * len(vals)
             vals, pc = _rows(layer.C, [*vals, *attended])
             layers.append(_record(k, "attention" if layer.attends else "affine", vals, max(partial, pc), score))
         else:
@@ -247,9 +277,9 @@ def precision_audit(net: UHAT) -> PrecisionReport:
             for c in layer.coords:
                 vals[c] = _relu(vals[c])
             layers.append(_record(k, "relu", vals, ZERO))
-    out, p = _rows(net.accept, vals)
+    out, p = _rows(net.accept if net.accept is not None else net.output, vals)
     layers.append(_record(len(net.layers) + 1, "readout", out, p))
-    return PrecisionReport(net.is_integral(), tuple(layers))
+    return PrecisionReport(net.is_integral() and hard, tuple(layers))
 
 
 def _abs_max(vals: Sequence[Values]) -> Fraction:

@@ -120,6 +120,8 @@ def _attend(m: UHATModule, h: torch.Tensor, k: int, carry: _Carry, start: int) -
 def stream_prefixes(m: UHATModule, word: np.ndarray | torch.Tensor, chunk: int = 1 << 16) -> torch.Tensor:
     """``(L,)`` bool: the network's verdict at every position of one word (``⟨t, v_i⟩ > 0``), computed
     chunk by chunk; equal to ``m(word[None])[0]``. Raises ParameterError unless every attention is causal."""
+    if not m.plain:
+        raise ParameterError("streaming handles [BCL]'s UHATs only (no positions, one hard head per layer)")
     for st in m.steps:
         if st.attend is not None and st.attend.mask not in CAUSAL:
             raise ParameterError(f"streaming needs causal masks ({', '.join(CAUSAL)}), not {st.attend.mask!r}")

@@ -15,6 +15,15 @@ O(L · slots) memory — e.g. the n = 4 witness word (6,291,456 symbols, 182 slo
 Exactness: weights are integral and the precision audit (:mod:`constructions.uhat.precision`, value
 sets over all words) bounds every value, score and partial sum within the dtype's exact range, else
 :class:`DtypeError` naming the layer.
+
+The retrieval extensions of :mod:`constructions.uhat.model` run here too: positional features are added
+to the embedding (the audit then needs ``max_len``, and longer words are refused); every head of a
+layer is gathered into the attended rows C reads; ``average`` and ``softmax`` heads run densely
+(O(L²) per head, chunked over the batch). A network with averaging heads or rational weights is not
+exact in any float dtype: it runs only with a :class:`~constructions.uhat.certified.FloatCertificate`
+for that dtype and length bound (a proved bound on the read-out error, softmax temperatures included),
+else :class:`DtypeError`. Generators (``net.output``) return, per position, the index of the largest
+logit; :meth:`UHATModule.generate` reads it at the last position.
 """
 from __future__ import annotations
 
@@ -24,10 +33,12 @@ from typing import Callable
 import torch
 from torch import nn
 
-from automata.errors import DtypeError
+from fractions import Fraction
+
+from automata.errors import DtypeError, ParameterError
 from constructions.dtypes import parse_dtype
 from constructions.exact import Affine
-from constructions.uhat.attention_kernel import exists_mask, hard_attention
+from constructions.uhat.attention_kernel import CELLS, exists_mask, hard_attention
 from constructions.uhat.precision import precision_audit
 from constructions.uhat.model import UHAT, ReLULayer
 
@@ -42,15 +53,20 @@ class _Attend:
     q_cols: tuple[int, ...]
     k_cols: tuple[int, ...]
     key_only: bool  # the query is constant: score(i, j) depends on j only
+    mode: str = "hard"
+    beta: float | None = None
+    tag: str = ""  # buffer prefix of this head's query/key weights
 
 
 @dataclass(frozen=True)
 class _Step:
     kind: str  # "affine" | "relu"
-    attend: _Attend | None = None
+    attend: _Attend | None = None  # the first head
     v_cols: tuple[int, ...] = ()  # slots read from v_n
-    a_cols: tuple[int, ...] = ()  # slots read from the attended vector
+    a_cols: tuple[int, ...] = ()  # slots read from the attended vectors (of head a_heads[i])
     dest: tuple[int, ...] = ()  # slots written (computed rows) / ReLU slots
+    heads: tuple[_Attend, ...] = ()  # every head (heads[0] is attend)
+    a_heads: tuple[int, ...] = ()  # the head of each a_cols entry
 
 
 def _dense(m: Affine, rows: list[int], col_slot: dict[int, int]) -> tuple[list[list[int]], list[int], list[int]]:
@@ -76,14 +92,25 @@ class UHATModule(nn.Module):
         dtype: torch.dtype = torch.float64,
         device: str | torch.device = "cpu",
         fast: bool = True,
+        max_len: int | None = None,
+        certificate: object | None = None,
     ):
         super().__init__()
         dtype = parse_dtype(dtype)
-        report = precision_audit(net)
-        report.check(dtype, "UHAT")
+        report = precision_audit(net, max_len)
+        if report.integral:
+            report.check(dtype, "UHAT")
+        else:  # averaging heads or rational weights: only with a proved read-out error bound
+            from constructions.uhat.certified import require_certificate
+
+            require_certificate(certificate, net, dtype, max_len)
+        self.exact = report.integral
+        self.plain = net.is_plain  # [BCL]'s model: what class_exec / streaming handle
+        self.max_len = max_len if net.positions is not None or not report.integral else None
         self.bound = report.max_abs
         self.net_alphabet = net.alphabet
         self.accept_at = net.accept_at
+        self.output_symbols = net.output_symbols
         self.dtype = dtype
         self.steps: list[_Step] = []
         d0 = net.embedding.out_dim
@@ -92,8 +119,13 @@ class UHATModule(nn.Module):
         n_slots = d0
         emb = torch.zeros(len(net.alphabet), d0, dtype=dtype)
         for r, c, v in net.embedding.entries:
-            emb[c, r] = int(v)
+            emb[c, r] = float(v) if v.denominator != 1 else int(v)
         self.register_buffer("emb", emb)
+        self.n_pos = 0 if net.positions is None else net.positions.in_dim
+        pos = torch.zeros(d0, self.n_pos, dtype=dtype)
+        for r, c, v in (net.positions.entries if net.positions is not None else ()):
+            pos[r, c] = float(v) if v.denominator != 1 else int(v)
+        self.register_buffer("pos_w", pos)
         for k, layer in enumerate(net.layers):
             if isinstance(layer, ReLULayer):
                 self.steps.append(_Step("relu", dest=tuple(slots[c] for c in layer.coords)))
@@ -102,20 +134,27 @@ class UHATModule(nn.Module):
             col_slot = {c: slots[c] for c in range(r_in)}
             col_slot.update({r_in + c: slots[c] for c in range(r_in)})
             attend = None
+            heads: list[_Attend] = []
             crow = layer.C.rows()
             cbias = layer.C.bias_dict()
             reads_a = layer.attends
             if reads_a:
-                ar, br = layer.A.rows(), layer.B.rows()
-                ab, bb = layer.A.bias_dict(), layer.B.bias_dict()
-                used = sorted(r for r in range(layer.A.out_dim) if (r in ar or r in ab) and (r in br or r in bb))
-                qa, qc, qb = _dense(layer.A, used, col_slot)
-                ka, kc, kb = _dense(layer.B, used, col_slot)
-                self._buf(f"l{k}_qw", qa, dtype, (len(used), len(qc)))
-                self._buf(f"l{k}_qb", qb, dtype, (len(used),))
-                self._buf(f"l{k}_kw", ka, dtype, (len(used), len(kc)))
-                self._buf(f"l{k}_kb", kb, dtype, (len(used),))
-                attend = _Attend(layer.mask, layer.tiebreak, tuple(qc), tuple(kc), key_only=fast and not any(any(r) for r in qa))
+                for h, head in enumerate(layer.heads):
+                    tag = f"l{k}" if h == 0 else f"l{k}_h{h}"
+                    ar, br = head.A.rows(), head.B.rows()
+                    ab, bb = head.A.bias_dict(), head.B.bias_dict()
+                    used = sorted(r for r in range(head.A.out_dim) if (r in ar or r in ab) and (r in br or r in bb))
+                    qa, qc, qb = _dense(head.A, used, col_slot)
+                    ka, kc, kb = _dense(head.B, used, col_slot)
+                    self._buf(f"{tag}_qw", qa, dtype, (len(used), len(qc)))
+                    self._buf(f"{tag}_qb", qb, dtype, (len(used),))
+                    self._buf(f"{tag}_kw", ka, dtype, (len(used), len(kc)))
+                    self._buf(f"{tag}_kb", kb, dtype, (len(used),))
+                    # the O(L) running maximum packs the score into an int64: integral (exact) scores only
+                    key_only = fast and report.integral and head.mode == "hard" and not any(any(r) for r in qa)
+                    heads.append(_Attend(head.mask, head.tiebreak, tuple(qc), tuple(kc), key_only, head.mode,
+                                         None if head.beta is None else float(head.beta), tag))
+                attend = heads[0]
             new_slots: list[int] = [-1] * layer.out_width
             taken: set[int] = set()
             computed: list[int] = []
@@ -135,7 +174,7 @@ class UHATModule(nn.Module):
                 else:
                     new_slots[o] = n_slots
                     n_slots += 1
-            w, cols, b = _dense(layer.C, computed, {c: c for c in range(2 * r_in)})
+            w, cols, b = _dense(layer.C, computed, {c: c for c in range(layer.C.in_dim)})
             v_idx = [j for j, c in enumerate(cols) if c < r_in]
             a_idx = [j for j, c in enumerate(cols) if c >= r_in]
             self._buf(f"l{k}_cwv", [[row[j] for j in v_idx] for row in w], dtype, (len(computed), len(v_idx)))
@@ -146,16 +185,25 @@ class UHATModule(nn.Module):
                     "affine",
                     attend,
                     tuple(slots[cols[j]] for j in v_idx),
-                    tuple(slots[cols[j] - r_in] for j in a_idx),
+                    tuple(slots[(cols[j] - r_in) % r_in] for j in a_idx),
                     tuple(new_slots[o] for o in computed),
+                    tuple(heads),
+                    tuple((cols[j] - r_in) // r_in for j in a_idx),
                 )
             )
             slots = new_slots
         self.n_slots = n_slots
         self.fast = fast
-        t_rows = net.accept.rows().get(0, {})
-        self.t_slots = tuple(slots[c] for c in sorted(t_rows))
-        self._buf("t", [int(t_rows[c]) for c in sorted(t_rows)], dtype, (len(t_rows),))
+        readout = net.accept if net.accept is not None else net.output
+        out_rows, out_bias = readout.rows(), readout.bias_dict()
+        read = sorted({c for row in out_rows.values() for c in row})
+        self.t_slots = tuple(slots[c] for c in read)
+        num = lambda v: float(v) if v.denominator != 1 else int(v)  # noqa: E731
+        self._buf("t", [[num(out_rows.get(o, {}).get(c, Fraction(0))) for c in read] for o in range(readout.out_dim)],
+                  dtype, (readout.out_dim, len(read)))
+        self._buf("t_bias", [num(out_bias.get(o, Fraction(0))) for o in range(readout.out_dim)], dtype,
+                  (readout.out_dim,))
+        self.generator = net.output is not None
         self.to(device)
         dev = self.device
         as_index = lambda xs: torch.tensor(xs, dtype=torch.long, device=dev)  # noqa: E731
@@ -172,6 +220,8 @@ class UHATModule(nn.Module):
         self._t_index = as_index(self.t_slots)
 
     def _buf(self, name: str, data, dtype: torch.dtype, shape: tuple[int, ...]) -> None:
+        data = [[float(x) if isinstance(x, Fraction) else x for x in row] if isinstance(row, list) else
+                (float(row) if isinstance(row, Fraction) else row) for row in data]
         t = torch.tensor(data, dtype=dtype) if len(data) else torch.zeros(shape, dtype=dtype)
         self.register_buffer(name, t.reshape(shape))
 
@@ -188,19 +238,23 @@ class UHATModule(nn.Module):
             return w @ x
         return (w.unsqueeze(-1) * x.unsqueeze(0)).sum(1)  # integer matmul on CUDA
 
-    def query(self, h: torch.Tensor, k: int) -> torch.Tensor:
-        """Attention step ``k``'s query rows (r, N) of the columns of ``h`` (slots, N)."""
-        w, b = getattr(self, f"l{k}_qw"), getattr(self, f"l{k}_qb")
-        return self._mm(w, _rows(h, self.steps[k].attend.q_cols)) + b[:, None]
+    def query(self, h: torch.Tensor, k: int, head: int = 0) -> torch.Tensor:
+        """Attention step ``k``'s query rows (r, N) of the columns of ``h`` (slots, N) for ``head``."""
+        spec = self.steps[k].heads[head]
+        w, b = getattr(self, f"{spec.tag}_qw"), getattr(self, f"{spec.tag}_qb")
+        return self._mm(w, _rows(h, spec.q_cols)) + b[:, None]
 
-    def key(self, h: torch.Tensor, k: int) -> torch.Tensor:
-        """Attention step ``k``'s key rows (r, N) of the columns of ``h`` (slots, N)."""
-        w, b = getattr(self, f"l{k}_kw"), getattr(self, f"l{k}_kb")
-        return self._mm(w, _rows(h, self.steps[k].attend.k_cols)) + b[:, None]
+    def key(self, h: torch.Tensor, k: int, head: int = 0) -> torch.Tensor:
+        """Attention step ``k``'s key rows (r, N) of the columns of ``h`` (slots, N) for ``head``."""
+        spec = self.steps[k].heads[head]
+        w, b = getattr(self, f"{spec.tag}_kw"), getattr(self, f"{spec.tag}_kb")
+        return self._mm(w, _rows(h, spec.k_cols)) + b[:, None]
 
     def readout(self, h: torch.Tensor) -> torch.Tensor:
-        """⟨t, v⟩ for every column v of ``h`` (slots, N); the verdict is ``readout(h) > 0``."""
-        return self._mm(self.t.unsqueeze(0), h.index_select(0, self._t_index))[0]
+        """⟨t, v⟩ for every column v of ``h`` (slots, N) — the verdict is ``readout(h) > 0`` — or, for a
+        generator, the logits (|output_symbols|, N)."""
+        out = self._mm(self.t, h.index_select(0, self._t_index)) + self.t_bias[:, None]
+        return out if self.generator else out[0]
 
     def run_steps(self, h: torch.Tensor, attended: Callable[[torch.Tensor, int], torch.Tensor],
                   upto: int | None = None) -> None:
@@ -215,23 +269,52 @@ class UHATModule(nn.Module):
             elif step.dest:
                 self._write(h, k, attended(h, k) if step.attend is not None else None)
 
-    def _attention(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def _attention(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int,
+                   head: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         """Attended position per query (n, L) and whether any position is unmasked (L,): the O(L)
         running maximum when the score reads the key only, else the O(L·K) class kernel of
         :mod:`constructions.uhat.attention_kernel` (chunked dense O(L²) when K is large or not ``fast``)."""
         if spec.key_only:
-            return self._attention_linear(h, k, spec, n, length)
-        q, key = self.query(h, k), self.key(h, k)
+            return self._attention_linear(h, k, spec, n, length, head)
+        q, key = self.query(h, k, head), self.key(h, k, head)
         return hard_attention(q.view(-1, n, length), key.view(-1, n, length), spec.mask, spec.tiebreak, self.fast)
 
-    def _attention_linear(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int):
+    def _attention_weights(self, h: torch.Tensor, k: int, head: int, n: int, length: int,
+                           values: torch.Tensor) -> torch.Tensor:
+        """The attended rows (r, n·L) of an ``average`` or ``softmax`` head, densely, batch row by row:
+        values (r, n·L) weighted per query by the uniform distribution on the maximal-score unmasked
+        positions, or by softmax(β·score) over the unmasked ones; zero where none is unmasked."""
+        spec = self.steps[k].heads[head]
+        q = self.query(h, k, head).view(-1, n, length)
+        key = self.key(h, k, head).view(-1, n, length)
+        pos = torch.arange(length, device=h.device)
+        allowed = {"none": torch.ones(length, length, dtype=torch.bool, device=h.device),
+                   "j<i": pos[None, :] < pos[:, None], "j>i": pos[None, :] > pos[:, None],
+                   "j<=i": pos[None, :] <= pos[:, None], "j>=i": pos[None, :] >= pos[:, None]}[spec.mask]
+        vals = values.view(-1, n, length)
+        out = torch.empty_like(vals)
+        step = max(1, CELLS // (length * length))
+        for lo in range(0, n, step):  # (batch chunk, L queries, L keys) scores at a time
+            hi = min(n, lo + step)
+            score = torch.einsum("rbi,rbj->bij", q[:, lo:hi], key[:, lo:hi])
+            score = score.masked_fill(~allowed, float("-inf"))
+            best = score.amax(2, keepdim=True)
+            if spec.mode == "average":
+                w = ((score == best) & allowed).to(values.dtype)
+            else:
+                w = torch.exp(spec.beta * (score - best)).nan_to_num(0.0)
+            w = w / w.sum(2, keepdim=True).clamp(min=torch.finfo(values.dtype).tiny)
+            out[:, lo:hi] = torch.einsum("bij,rbj->rbi", w, vals[:, lo:hi])
+        return out.view(values.shape)
+
+    def _attention_linear(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int, head: int = 0):
         """O(L) hard attention when the score is a function s(j) of the key alone: a running maximum
         of the exact integer s(j)·L + rank(j), rank = j (rightmost) or L−1−j (leftmost), so the
         maximum carries both the best score and the tie-break's position."""
-        key = self.key(h, k)
+        key = self.key(h, k, head)
         if (self.bound + 1) * length >= 2**62:
             raise DtypeError(f"words of length {length} overflow the int64 running-maximum encoding")
-        s = (getattr(self, f"l{k}_qb")[:, None] * key).sum(0).view(n, length).to(torch.int64)
+        s = (getattr(self, f"{spec.tag}_qb")[:, None] * key).sum(0).view(n, length).to(torch.int64)
         pos = torch.arange(length, device=h.device)
         rank = pos if spec.tiebreak == "rightmost" else length - 1 - pos
         c = s * length + rank
@@ -253,18 +336,33 @@ class UHATModule(nn.Module):
         """Slot-major buffer (slots, B·L) after the first ``upto`` layers."""
         words = words.to(self.device)
         n, length = words.shape
+        if self.max_len is not None and length > self.max_len:
+            raise ParameterError(f"words of length {length} exceed the audited bound max_len = {self.max_len}")
         h = torch.zeros(self.n_slots, n * length, dtype=self.dtype, device=self.device)
         flat_words = words.reshape(-1)
         for a in range(0, n * length, COLUMNS):
             h[: self.emb.shape[1], a : a + COLUMNS] = self.emb[flat_words[a : a + COLUMNS]].T
+        if self.n_pos:
+            j = torch.arange(length, device=self.device, dtype=self.dtype)
+            feats = torch.stack([j**d for d in range(self.n_pos)])  # (d + 1, L), exact integers
+            h[: self.emb.shape[1]] += (self.pos_w @ feats).repeat(1, n)
 
         def attended(h: torch.Tensor, k: int) -> torch.Tensor:
             step = self.steps[k]
-            idx, exists = self._attention(h, k, step.attend, n, length)
-            flat = (idx + torch.arange(n, device=h.device)[:, None] * length).reshape(-1)
-            att = torch.stack([h[r].index_select(0, flat) for r in step.a_cols]) if step.a_cols else h[:0]
-            att *= exists.to(h.dtype).repeat(n)
-            return att
+            parts = []
+            for head, spec in enumerate(step.heads):
+                rows = tuple(s for s, hd in zip(step.a_cols, step.a_heads) if hd == head)
+                if not rows:
+                    continue
+                if spec.mode != "hard":
+                    parts.append(self._attention_weights(h, k, head, n, length, _rows(h, rows)))
+                    continue
+                idx, exists = self._attention(h, k, spec, n, length, head)
+                flat = (idx + torch.arange(n, device=h.device)[:, None] * length).reshape(-1)
+                att = torch.stack([h[r].index_select(0, flat) for r in rows])
+                att *= exists.to(h.dtype).repeat(n)
+                parts.append(att)
+            return torch.cat(parts) if len(parts) > 1 else (parts[0] if parts else h[:0])
 
         self.run_steps(h, attended, upto)
         self._scratch_bufs = {}
@@ -310,19 +408,41 @@ class UHATModule(nn.Module):
         return self._run(words, upto).T.reshape(n, length, self.n_slots)
 
     def forward(self, words: torch.Tensor) -> torch.Tensor:
+        """Acceptance (B, L) bool at every position, or for a generator the index (B, L) of the largest
+        logit at every position (the smallest index among equal logits; a certified network has none)."""
         if words.dim() != 2 or words.shape[1] == 0:
             raise ValueError("words must be a non-empty (B, L) LongTensor")
         n, length = words.shape
-        return (self.readout(self._run(words)) > 0).view(n, length)
+        out = self.readout(self._run(words))
+        if self.generator:
+            return out.argmax(0).view(n, length)
+        return (out > 0).view(n, length)
+
+    def logits(self, words: torch.Tensor) -> torch.Tensor:
+        """A generator's logits (B, L, |output_symbols|)."""
+        if not self.generator:
+            raise ParameterError("logits: this network has an acceptance vector, not an output read-out")
+        n, length = words.shape
+        return self.readout(self._run(words)).T.reshape(n, length, -1)
+
+    def generate(self, words: torch.Tensor) -> torch.Tensor:
+        """A generator's answer (B,) — the index into ``output_symbols`` — read at the last position."""
+        if not self.generator:
+            raise ParameterError("generate: this network has an acceptance vector, not an output read-out")
+        return self(words)[:, -1]
 
 
 def to_torch(
-    net: UHAT, dtype: torch.dtype | str = torch.float64, device: str | torch.device = "cpu", fast: bool = True
+    net: UHAT, dtype: torch.dtype | str = torch.float64, device: str | torch.device = "cpu", fast: bool = True,
+    max_len: int | None = None, certificate: object | None = None,
 ) -> UHATModule:
     """The exact executable network; raises DtypeError if ``dtype`` is not proved exact.
     ``fast=False`` forces the dense O(L²) attention everywhere (for cross-checks); ``fast=True`` uses
-    the O(L) running maximum for key-only scores and the exact O(L·K) class kernel otherwise."""
-    return UHATModule(net, parse_dtype(dtype), device, fast)
+    the O(L) running maximum for key-only scores and the exact O(L·K) class kernel otherwise.
+    ``max_len`` bounds the word length (required with positional features: the audit depends on it);
+    ``certificate`` (:class:`~constructions.uhat.certified.FloatCertificate`) is required for networks
+    that no float dtype runs exactly (averaging/softmax heads, rational weights)."""
+    return UHATModule(net, parse_dtype(dtype), device, fast, max_len, certificate)
 
 
 __all__ = ["UHATModule", "to_torch"]

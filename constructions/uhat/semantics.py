@@ -1,0 +1,123 @@
+"""Exact reference semantics of the (extended) UHAT model, one word at a time, in rationals.
+
+The definition of :mod:`constructions.uhat.model` executed literally with :class:`fractions.Fraction`:
+v_j = emb(w_j) + P·(1, j, …, j^d); per attention layer and head, the scores ⟨A v_i, B v_j⟩ over the
+unmasked j; ``hard`` attends the leftmost/rightmost maximal position, ``average`` the exact mean over the
+maximal positions, the zero vector when none is unmasked; C reads (v_i, a_i¹, …, a_iᴴ); ReLU layers
+clamp their coordinates. ``softmax`` heads have irrational weights: :func:`run_exact` evaluates them as
+their β → ∞ limit only when asked (``softmax_as_hard=True``: the *hard* reference the softmax
+certificate compares with), else it refuses them.
+
+It is quadratic in the word length and slow (pure Python): the ground truth the torch backend is
+tested against on small words, never the production path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Sequence
+
+from automata.alphabet import encode_word
+from automata.errors import ParameterError
+from constructions.uhat.model import UHAT, AttentionLayer, Head
+
+ZERO = Fraction(0)
+
+
+def _unmasked(mask: str, i: int, length: int) -> range | list[int]:
+    return {
+        "none": range(length),
+        "j<i": range(i),
+        "j>i": range(i + 1, length),
+        "j<=i": range(i + 1),
+        "j>=i": range(i, length),
+    }[mask]
+
+
+def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
+    return sum((x * y for x, y in zip(a, b)), ZERO)
+
+
+def attend(head: Head, vs: Sequence[tuple[Fraction, ...]], i: int, softmax_as_hard: bool = False
+           ) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
+    """The vector head ``head`` attends at position ``i`` and the positions it averages (one for hard)."""
+    mode = head.mode
+    if mode == "softmax":
+        if not softmax_as_hard:
+            raise ParameterError("softmax attention has irrational weights; its exact reference is the hard limit")
+        mode = "hard"
+    cands = list(_unmasked(head.mask, i, len(vs)))
+    if not cands:
+        return tuple(ZERO for _ in vs[0]), ()
+    q = head.A.apply(vs[i])
+    scores = [_dot(q, head.B.apply(vs[j])) for j in cands]
+    best = max(scores)
+    top = [j for j, s in zip(cands, scores) if s == best]
+    if mode == "hard":
+        j = top[0] if head.tiebreak == "leftmost" else top[-1]
+        return vs[j], (j,)
+    n = len(top)
+    return tuple(sum((vs[j][r] for j in top), ZERO) / n for r in range(len(vs[0]))), tuple(top)
+
+
+@dataclass(frozen=True)
+class ExactRun:
+    """Every layer's vectors (``layers[0]`` after the embedding) and the attended positions per
+    attention layer and head; ``out`` the acceptance value ⟨t, v⟩ or the logits, per position."""
+
+    layers: tuple[tuple[tuple[Fraction, ...], ...], ...]
+    attended: tuple[tuple[tuple[tuple[int, ...], ...], ...], ...]  # [layer][position][head] → positions
+    out: tuple[tuple[Fraction, ...], ...]
+
+
+def run_exact(net: UHAT, word: Sequence[str], softmax_as_hard: bool = False) -> ExactRun:
+    """The exact run of ``net`` on ``word`` (symbols)."""
+    codes = encode_word(word, net.alphabet)
+    if len(codes) == 0:
+        raise ParameterError("words are non-empty")
+    emb = net.embedding
+    vs = []
+    for j, c in enumerate(codes):
+        one_hot = [Fraction(int(a == c)) for a in range(len(net.alphabet))]
+        v = list(emb.apply(one_hot))
+        if net.positions is not None:
+            feats = [Fraction(j) ** d for d in range(net.positions.in_dim)]
+            v = [x + y for x, y in zip(v, net.positions.apply(feats))]
+        vs.append(tuple(v))
+    layers = [tuple(vs)]
+    attended = []
+    for layer in net.layers:
+        if isinstance(layer, AttentionLayer):
+            new, picks = [], []
+            for i in range(len(vs)):
+                atts, where = [], []
+                for head in layer.heads:
+                    a, pos = attend(head, vs, i, softmax_as_hard) if layer.attends else (
+                        tuple(ZERO for _ in vs[i]), ())
+                    atts.extend(a)
+                    where.append(pos)
+                new.append(layer.C.apply([*vs[i], *atts]))
+                picks.append(tuple(where))
+            vs = new
+            attended.append(tuple(picks))
+        else:
+            vs = [tuple(max(x, ZERO) if r in layer.coords else x for r, x in enumerate(v)) for v in vs]
+            attended.append(())
+        layers.append(tuple(vs))
+    readout = net.accept if net.accept is not None else net.output
+    out = tuple(readout.apply(v) for v in vs)
+    return ExactRun(tuple(layers), tuple(attended), out)
+
+
+def generate_exact(net: UHAT, word: Sequence[str], softmax_as_hard: bool = False) -> tuple[str, Fraction]:
+    """A generator's answer at the last position and its logit margin (best − second best; the whole
+    best logit when there is one output symbol). A margin of 0 is a tie: no unique answer."""
+    if net.output is None:
+        raise ParameterError("generate_exact needs a network with an output read-out")
+    logits = run_exact(net, word, softmax_as_hard).out[-1]
+    order = sorted(range(len(logits)), key=lambda k: (-logits[k], k))
+    margin = logits[order[0]] - logits[order[1]] if len(order) > 1 else logits[order[0]]
+    return net.output_symbols[order[0]], margin
+
+
+__all__ = ["ExactRun", "attend", "generate_exact", "run_exact"]

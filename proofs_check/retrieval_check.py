@@ -1,0 +1,203 @@
+"""Exhaustive checks of the retrieval constructions ([WDL] Thm 4.6, 5.6): every input, every recogniser.
+
+A retrieval task is a function input → answer and a language L_n = input · answer. Every recogniser
+here is turned into an **answerer** (codes (B, L) → answer symbol indices (B,), −1 for "no unique
+answer"): the transformer generates (argmax of its logits at the last position); an RNN language
+acceptor answers a iff it accepts input · a and no other answer; RAG runs its regular expressions.
+:func:`check_task` runs them all on every valid input of the task's input space (or a random sample
+with ``sample``), against the reference ``task.answers`` — itself cross-checked with the plain-Python
+``task.answer`` on a sample — and reports the first disagreement as a readable input.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+
+from automata.errors import ParameterError
+from constructions.library.retrieval_uhat import READOUT_MARGIN, retrieval_uhat, score_margin
+from constructions.uhat.certified import certify_float
+from constructions.uhat.model import UHAT, AttentionLayer
+from constructions.uhat.precision import precision_audit
+from constructions.uhat.torch_backend import to_torch
+
+Answerer = Callable[[np.ndarray], np.ndarray]
+MAX_INPUTS = 20_000_000  # exhaustive checks above this need --sample
+CHUNK = 1 << 16
+
+
+@dataclass
+class Disagreement:
+    recogniser: str
+    word: str
+    expected: str
+    got: str
+
+
+@dataclass
+class CheckReport:
+    task: str
+    inputs: int
+    exhaustive: bool
+    recognisers: list[str]
+    seconds: float
+    first: Disagreement | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def agree(self) -> bool:
+        return self.first is None
+
+    def summary(self) -> str:
+        what = "all" if self.exhaustive else "random"
+        head = (f"{self.task}: {self.inputs:,} inputs ({what}), recognisers: {', '.join(self.recognisers)} "
+                f"[{self.seconds:.1f}s]")
+        lines = [head, *(f"  {n}" for n in self.notes)]
+        if self.first is None:
+            lines.append("  AGREE — every recogniser gives the reference answer on every input")
+        else:
+            d = self.first
+            lines.append(f"  DISAGREE — {d.recogniser} on {d.word}: expected {d.expected}, got {d.got}")
+        return "\n".join(lines)
+
+
+def uhat_answerer(task, net: UHAT, dtype: str = "float64", device: str = "cpu") -> tuple[Answerer, str]:
+    """The transformer as an answerer (exact dtype, or certified when it has averaging/softmax heads)."""
+    length = task.input_length
+    cert = None
+    if not precision_audit(net, length).integral:
+        margins = {(k, h): score_margin(task) for k, layer in enumerate(net.layers)
+                   if isinstance(layer, AttentionLayer) for h in range(layer.n_heads)}
+        cert = certify_float(net, dtype, length, margins, READOUT_MARGIN)
+    module = to_torch(net, dtype, device, max_len=length, certificate=cert)
+    sym = np.array([task.alphabet.index(s) for s in net.output_symbols])
+
+    def answer(codes: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            got = module.generate(torch.from_numpy(codes).to(device)).cpu().numpy()
+        return sym[got]
+
+    kind = "certified" if cert is not None else "exact"
+    return answer, f"transformer {dtype} ({kind})"
+
+
+def language_answerer(task, accepts: Callable[[np.ndarray], np.ndarray]) -> Answerer:
+    """An acceptor of L_n as an answerer: a iff input · a is accepted and no other answer is (else −1)."""
+    cands = [task.alphabet.index(s) for s in task.answer_symbols]
+
+    def answer(codes: np.ndarray) -> np.ndarray:
+        out = np.full(len(codes), -1, dtype=np.int64)
+        hits = np.zeros(len(codes), dtype=np.int64)
+        for a in cands:
+            ok = accepts(np.concatenate([codes, np.full((len(codes), 1), a, dtype=np.int64)], 1))
+            out[ok] = a
+            hits += ok
+        out[hits != 1] = -1
+        return out
+
+    return answer
+
+
+def smallest_dtype(task, net: UHAT) -> str:
+    """float32 when the audit (or, for averaging heads, the certificate) allows it, else float64."""
+    rep = precision_audit(net, task.input_length)
+    if rep.integral:
+        return "float32" if rep.exact("float32") else "float64"
+    margins = {(k, h): score_margin(task) for k, layer in enumerate(net.layers)
+               if isinstance(layer, AttentionLayer) for h in range(layer.n_heads)}
+    return "float32" if certify_float(net, "float32", task.input_length, margins, READOUT_MARGIN).ok else "float64"
+
+
+def _inputs(task, sample: int | None, seed: int):
+    """Chunks of valid input codes: all of the input space, or ``sample`` random valid inputs."""
+    if sample is not None:
+        rng = np.random.default_rng(seed)
+        left = sample
+        while left > 0:
+            codes = task.sample_inputs(rng, min(CHUNK, left))
+            left -= len(codes)
+            yield codes
+        return
+    total = task.input_space()
+    if total > MAX_INPUTS:
+        raise ParameterError(f"{task.name}: {total:,} inputs exceed the exhaustive limit {MAX_INPUTS:,}; "
+                             "use --sample K")
+    for lo in range(0, total, CHUNK):
+        codes, valid = task.encode_inputs(lo, min(total, lo + CHUNK))
+        if valid.any():
+            yield codes[valid]
+
+
+def show_input(task, codes: np.ndarray) -> str:
+    return " ".join(task.alphabet[int(c)] for c in codes)
+
+
+def check_task(task, answerers: list[tuple[str, Answerer]], sample: int | None = None, seed: int = 0,
+               python_sample: int = 2000, progress: Callable[[int], None] | None = None) -> CheckReport:
+    """Every answerer against ``task.answers`` on every valid input (or a sample)."""
+    t0 = time.perf_counter()
+    count = 0
+    report = CheckReport(task.describe() if hasattr(task, "describe") else task.name, 0, sample is None,
+                         [name for name, _ in answerers], 0.0)
+    checked_python = 0
+    for codes in _inputs(task, sample, seed):
+        ref = task.answers(codes)
+        if checked_python < python_sample:  # the vectorised reference against the plain-Python one
+            for row, a in zip(codes[: python_sample - checked_python], ref):
+                inp = tuple(task.alphabet[int(c)] for c in row)
+                if task.answer(inp) != task.alphabet[int(a)]:
+                    report.first = Disagreement("reference (vectorised)", show_input(task, row),
+                                                task.answer(inp), task.alphabet[int(a)])
+                    break
+            checked_python += min(len(codes), python_sample - checked_python)
+        for name, answer in answerers:
+            if report.first is not None:
+                break
+            got = answer(codes)
+            bad = np.nonzero(got != ref)[0]
+            if bad.size:
+                b = int(bad[0])
+                report.first = Disagreement(name, show_input(task, codes[b]), task.alphabet[int(ref[b])],
+                                            "no unique answer" if got[b] < 0 else task.alphabet[int(got[b])])
+        count += len(codes)
+        if progress is not None:
+            progress(count)
+        if report.first is not None:
+            break
+    report.inputs = count
+    report.seconds = time.perf_counter() - t0
+    report.notes.append(f"reference: vectorised answers = plain-Python answer on {checked_python:,} inputs")
+    return report
+
+
+def broken_weight(net: UHAT) -> UHAT:
+    """The negative test: the first attention layer's C map with its ``out``/first computed row's first
+    attended coefficient changed by +1 (a perturbed weight the check must catch)."""
+    from dataclasses import replace
+
+    for k, layer in enumerate(net.layers):
+        if isinstance(layer, AttentionLayer):
+            r = layer.in_width
+            for row, col, v in layer.C.entries:
+                if col >= r:
+                    C = layer.C.with_entry(row, col, v + 1)
+                    return replace(net, layers=(*net.layers[:k], replace(layer, C=C), *net.layers[k + 1:]))
+    raise ParameterError("no attended weight to perturb")
+
+
+def transformer_answerers(task, device: str = "cpu", broken: bool = False) -> list[tuple[str, Answerer]]:
+    net = retrieval_uhat(task)
+    if broken:
+        net = broken_weight(net)
+    out = [uhat_answerer(task, net, "float64", device)[::-1]]
+    small = smallest_dtype(task, net)
+    if small != "float64":
+        out.append(uhat_answerer(task, net, small, device)[::-1])
+    return [(name, fn) for name, fn in out]
+
+
+__all__ = ["CheckReport", "Disagreement", "broken_weight", "check_task", "language_answerer", "show_input",
+           "smallest_dtype", "transformer_answerers", "uhat_answerer"]

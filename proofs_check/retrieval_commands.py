@@ -1,0 +1,137 @@
+"""``succinct verify|prove|table|tasks`` for the retrieval tasks of [WDL] (index, ar, cgram, counting, …)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+from automata.errors import ParameterError
+from tasks.retrieval import RETRIEVAL_TASKS, retrieval_task
+
+RAG_MAX = 500_000  # RAG runs its regexes input by input (pure Python): it joins checks of at most this many inputs
+RNN_MAX_N = 16  # the exact RNNs (one batched run per candidate answer) join the exhaustive check up to here
+
+
+def is_retrieval(name: str) -> bool:
+    return name in RETRIEVAL_TASKS
+
+
+def list_tasks() -> None:
+    for name, entry in RETRIEVAL_TASKS.items():
+        print(f"{name:<20} -n 1..65536 (exhaustive checks for small n)\n{'':<20} {entry.summary}")
+
+
+def _task(args: argparse.Namespace):
+    if args.n is None:
+        raise ParameterError(f"{args.task} needs -n")
+    return retrieval_task(args.task, args.n)
+
+
+def _rnn_answerer(task):
+    from constructions.library.retrieval_rnn import retrieval_rnn
+    from proofs_check.retrieval_check import language_answerer
+
+    rnn = retrieval_rnn(task)
+    return language_answerer(task, rnn.run)
+
+
+def _rag_answerer(task):
+    from constructions.library.retrieval_rag import retrieval_rag
+
+    rag = retrieval_rag(task)
+    index = {s: k for k, s in enumerate(task.alphabet)}
+
+    def answer(codes: np.ndarray) -> np.ndarray:
+        return np.array([index[rag.run(tuple(task.alphabet[c] for c in row))] for row in codes], dtype=np.int64)
+
+    return answer
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from proofs_check.retrieval_check import check_task, transformer_answerers
+
+    task = _task(args)
+    if args.sample is not None and not 1 <= args.sample <= 10_000_000:
+        raise ParameterError("--sample must be in 1..10,000,000")
+    answerers = transformer_answerers(task, args.device, broken=args.break_weight)
+    if not args.break_weight and task.n <= RNN_MAX_N:
+        answerers.append(("RNN (exact, store everything)", _rnn_answerer(task)))
+    if not args.break_weight and (args.sample if args.sample is not None else task.input_space()) <= RAG_MAX:
+        answerers.append(("RAG (regex retriever)", _rag_answerer(task)))
+
+    def show(done: int) -> None:
+        print(f"{done:,} inputs checked", file=sys.stderr, flush=True)
+
+    report = check_task(task, answerers, args.sample, args.seed, progress=show if args.progress else None)
+    print(report.summary())
+    if args.break_weight:
+        print("  (a weight was perturbed on purpose: the disagreement above is the expected result)")
+        return 0 if not report.agree else 1
+    return 0 if report.agree else 1
+
+
+def cmd_prove(args: argparse.Namespace) -> int:
+    from constructions.library.retrieval_uhat import READOUT_MARGIN, retrieval_uhat, score_margin
+    from constructions.uhat.certified import certify_float
+    from constructions.uhat.model import AttentionLayer
+    from constructions.uhat.precision import precision_audit
+    from proofs_check.retrieval_proofs import head_scores_match, prove_task, refute_broken
+
+    start = time.perf_counter()
+    ok = True
+    print(f"{args.task}: the attention lemmas, for every n (z3 over unbounded integers)")
+    for r in prove_task(args.task):
+        print(r.line())
+        ok &= r.proved
+    bad = refute_broken(args.task)
+    print(bad.line())
+    ok &= not bad.proved
+    ns = [args.n] if args.n is not None else [4, 16, 64]
+    for n in ns:
+        task = retrieval_task(args.task, n)
+        net = retrieval_uhat(task)
+        lines = head_scores_match(net, task)
+        print(f"n = {n}: the built heads compute the lemmas' scores")
+        print("\n".join(lines))
+        ok &= not any("MISMATCH" in line for line in lines)
+        rep = precision_audit(net, task.input_length)
+        print(f"  precision: max |value| {rep.max_abs} → {rep.bits} bits; "
+              + ("exact in " + ", ".join(d for d in ("float32", "float64") if rep.exact(d)) if rep.integral
+                 else "averaging heads: certified float runs only"))
+        soft = retrieval_uhat(task, softmax=64) if not args.task.startswith("counting") else net
+        margins = {(k, h): score_margin(task) for k, layer in enumerate(soft.layers)
+                   if isinstance(layer, AttentionLayer) for h in range(layer.n_heads)}
+        if not rep.integral or soft is not net:
+            cert = certify_float(soft, "float64", task.input_length, margins, READOUT_MARGIN)
+            print("  " + cert.render().replace("\n", "\n  "))
+            ok &= cert.ok
+    print(f"{'ALL PROVED' if ok else 'NOT PROVED'} [{time.perf_counter() - start:.1f}s]")
+    return 0 if ok else 1
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    from proofs_check.cli import _range
+    from proofs_check.retrieval_table import plot_rows, render, retrieval_row, table_ns
+
+    ns = _range(args.ns)
+    if not ns or ns[0] < 1 or ns[-1] > 65536:
+        raise ParameterError(f"{args.task}: -n must be a range within 1..65536")
+    ns = table_ns(ns, args.task)
+    if len(ns) > 200:
+        raise ParameterError(f"{len(ns)} rows requested; at most 200")
+    rows = [retrieval_row(args.task, n) for n in ns]
+    title = f"{args.task}: [WDL] Thm 4.6 — constant transformer vs. RNN state bits"
+    if not args.out:
+        print(render(rows, args.format, title), end="")
+        return 0
+    from proofs_check.atomic import table_files, write_atomically
+
+    out = args.out
+    write_atomically(out, table_files(lambda fmt: render(rows, fmt, title)), lambda path: plot_rows(rows, path, title))
+    print(f"wrote {out}/table.md, table.csv, table.tex, plot.png")
+    return 0
+
+
+__all__ = ["cmd_prove", "cmd_table", "cmd_verify", "is_retrieval", "list_tasks"]
