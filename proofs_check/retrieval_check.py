@@ -73,7 +73,8 @@ def uhat_answerer(task, net: UHAT, dtype: str = "float64", device: str = "cpu") 
                    if isinstance(layer, AttentionLayer) for h in range(layer.n_heads)}
         cert = certify_float(net, dtype, length, margins, READOUT_MARGIN)
     module = to_torch(net, dtype, device, max_len=length, certificate=cert)
-    sym = np.array([task.alphabet.index(s) for s in net.output_symbols])
+    index = {s: k for k, s in enumerate(task.alphabet)}
+    sym = np.array([index[s] for s in net.output_symbols])
 
     def answer(codes: np.ndarray) -> np.ndarray:
         with torch.no_grad():

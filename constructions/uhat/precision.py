@@ -242,9 +242,24 @@ def _position_values(net: UHAT, max_len: int | None) -> list[Values]:
     return _rows(net.positions, feats)[0]
 
 
+_CACHE: dict[tuple[int, int | None], tuple[UHAT, "PrecisionReport"]] = {}
+
+
 def precision_audit(net: UHAT, max_len: int | None = None) -> PrecisionReport:
     """Value sets of every layer of ``net`` over all words (see the module docstring); for a network with
-    positional features, over all words of length ≤ ``max_len`` (required then)."""
+    positional features, over all words of length ≤ ``max_len`` (required then). The last few reports
+    are kept (a network object is immutable), so repeated audits of one network are free."""
+    hit = _CACHE.get((id(net), max_len))
+    if hit is not None and hit[0] is net:
+        return hit[1]
+    report = _audit(net, max_len)
+    if len(_CACHE) > 32:
+        _CACHE.clear()
+    _CACHE[(id(net), max_len)] = (net, report)
+    return report
+
+
+def _audit(net: UHAT, max_len: int | None) -> PrecisionReport:
     emb: dict[int, set] = {r: set() for r in range(net.embedding.out_dim)}
     cols = net.embedding.rows()
     for r in range(net.embedding.out_dim):

@@ -83,6 +83,40 @@ def _rows(h: torch.Tensor, slots: tuple[int, ...]) -> torch.Tensor:
     return torch.stack([h[r] for r in slots]) if slots else h[:0]
 
 
+def _position_match(q: torch.Tensor, key: torch.Tensor, spec: _Attend, n: int, length: int):
+    """O(L) exact hard attention for a **positional quadratic match**: key rows (j, j²) (the position
+    and its square, checked on the values) and query rows (a_i, −c) with one constant c > 0, so that
+    score(i, j) = a_i·j − c·j² is concave in j. Its maximum over the unmasked interval [lo_i, hi_i] of
+    integers lies at the clamp of ⌊a_i/2c⌋ or ⌊a_i/2c⌋ + 1 (the only two integers that can tie, when
+    a_i/2c is a half-integer; the tie-break decides), computed in int64 — the exact argmax of the scores
+    of these (integral, checked) values, i.e. what the dense kernel computes when its float scores are
+    exact. None when the head is not of this shape (the caller falls back to the general kernel)."""
+    if q.shape[0] != 2:
+        return None
+    pos = torch.arange(length, device=q.device)
+    kj, kj2 = key[0].view(n, length), key[1].view(n, length)
+    if not (torch.equal(kj, pos.to(kj.dtype).expand(n, length)) and torch.equal(kj2, kj * kj)):
+        return None
+    c = -q[1]
+    if not (c.numel() and bool((c == c[0]).all()) and float(c[0]) > 0 and float(c[0]).is_integer()):
+        return None
+    c = int(float(c[0]))
+    a = q[0].view(n, length)
+    if not bool((a == a.round()).all()) or float(a.abs().max()) * length >= 2**52 or c * length * length >= 2**52:
+        return None
+    a = a.to(torch.int64)
+    lo = {"none": 0, "j<i": 0, "j<=i": 0}.get(spec.mask)
+    lo = torch.zeros_like(pos) if lo is not None else (pos + 1 if spec.mask == "j>i" else pos)
+    hi = {"j<i": pos - 1, "j<=i": pos}.get(spec.mask, torch.full_like(pos, length - 1))
+    f = torch.div(a, 2 * c, rounding_mode="floor")
+    c1 = torch.maximum(torch.minimum(f, hi), lo)
+    c2 = torch.maximum(torch.minimum(f + 1, hi), lo)
+    s1, s2 = a * c1 - c * c1 * c1, a * c2 - c * c2 * c2
+    tie = torch.minimum(c1, c2) if spec.tiebreak == "leftmost" else torch.maximum(c1, c2)
+    idx = torch.where(s1 > s2, c1, torch.where(s2 > s1, c2, tie))
+    return idx.clamp(0, length - 1), exists_mask(spec.mask, length, q.device)
+
+
 class UHATModule(nn.Module):
     """forward(LongTensor (B, L)) → BoolTensor (B, L): ⟨t, v_n⟩ > 0 at every position n."""
 
@@ -277,6 +311,10 @@ class UHATModule(nn.Module):
         if spec.key_only:
             return self._attention_linear(h, k, spec, n, length, head)
         q, key = self.query(h, k, head), self.key(h, k, head)
+        if self.fast:
+            found = _position_match(q, key, spec, n, length)
+            if found is not None:
+                return found
         return hard_attention(q.view(-1, n, length), key.view(-1, n, length), spec.mask, spec.tiebreak, self.fast)
 
     def _attention_weights(self, h: torch.Tensor, k: int, head: int, n: int, length: int,
@@ -332,20 +370,33 @@ class UHATModule(nn.Module):
         idx = r if spec.tiebreak == "rightmost" else length - 1 - r
         return idx.clamp(0, length - 1), exists_mask(spec.mask, length, h.device)
 
-    def _run(self, words: torch.Tensor, upto: int | None = None) -> torch.Tensor:
-        """Slot-major buffer (slots, B·L) after the first ``upto`` layers."""
-        words = words.to(self.device)
-        n, length = words.shape
+    def _run(self, words: torch.Tensor | None, upto: int | None = None, initial: torch.Tensor | None = None,
+             last_only: bool = False) -> torch.Tensor:
+        """Slot-major buffer (slots, B·L) after the first ``upto`` layers. ``initial`` (B, L, D₀) replaces
+        the embedding and positional features (a hybrid's RNN states, :meth:`forward_from`). With
+        ``last_only`` the attention steps from the last one on are computed for the last position only
+        (the other positions' values are then garbage — only a generator's answer may be read)."""
+        if initial is not None:
+            n, length, d0 = initial.shape
+            if d0 != self.emb.shape[1]:
+                raise ParameterError(f"initial vectors have width {d0}, the network reads {self.emb.shape[1]}")
+        else:
+            words = words.to(self.device)
+            n, length = words.shape
         if self.max_len is not None and length > self.max_len:
             raise ParameterError(f"words of length {length} exceed the audited bound max_len = {self.max_len}")
         h = torch.zeros(self.n_slots, n * length, dtype=self.dtype, device=self.device)
-        flat_words = words.reshape(-1)
-        for a in range(0, n * length, COLUMNS):
-            h[: self.emb.shape[1], a : a + COLUMNS] = self.emb[flat_words[a : a + COLUMNS]].T
-        if self.n_pos:
-            j = torch.arange(length, device=self.device, dtype=self.dtype)
-            feats = torch.stack([j**d for d in range(self.n_pos)])  # (d + 1, L), exact integers
-            h[: self.emb.shape[1]] += (self.pos_w @ feats).repeat(1, n)
+        if initial is not None:
+            h[: self.emb.shape[1]] = initial.to(self.device, self.dtype).reshape(n * length, -1).T
+        else:
+            flat_words = words.reshape(-1)
+            for a in range(0, n * length, COLUMNS):
+                h[: self.emb.shape[1], a : a + COLUMNS] = self.emb[flat_words[a : a + COLUMNS]].T
+            if self.n_pos:
+                j = torch.arange(length, device=self.device, dtype=self.dtype)
+                feats = torch.stack([j**d for d in range(self.n_pos)])  # (d + 1, L), exact integers
+                h[: self.emb.shape[1]] += (self.pos_w @ feats).repeat(1, n)
+        last_att = max((k for k, st in enumerate(self.steps) if st.attend is not None), default=-1)
 
         def attended(h: torch.Tensor, k: int) -> torch.Tensor:
             step = self.steps[k]
@@ -353,6 +404,9 @@ class UHATModule(nn.Module):
             for head, spec in enumerate(step.heads):
                 rows = tuple(s for s, hd in zip(step.a_cols, step.a_heads) if hd == head)
                 if not rows:
+                    continue
+                if last_only and k == last_att:
+                    parts.append(self._attend_last(h, k, head, n, length, _rows(h, rows)))
                     continue
                 if spec.mode != "hard":
                     parts.append(self._attention_weights(h, k, head, n, length, _rows(h, rows)))
@@ -367,6 +421,38 @@ class UHATModule(nn.Module):
         self.run_steps(h, attended, upto)
         self._scratch_bufs = {}
         return h
+
+    def _attend_last(self, h: torch.Tensor, k: int, head: int, n: int, length: int,
+                     values: torch.Tensor) -> torch.Tensor:
+        """Head ``head`` of step ``k`` for the last query position of each word only (O(L)); the attended
+        rows (r, n·L) are zero elsewhere. Same rule as the full computation: hard = argmax + tie-break,
+        average = mean over the maximal set, softmax = weights exp(β(s − max))."""
+        spec = self.steps[k].heads[head]
+        last = torch.arange(n, device=h.device) * length + length - 1
+        q = self.query(h[:, last], k, head)  # (r, n)
+        key = self.key(h, k, head).view(-1, n, length)
+        score = torch.einsum("rb,rbj->bj", q, key)  # (n, L)
+        pos = torch.arange(length, device=h.device)
+        i = length - 1
+        allowed = {"none": pos >= 0, "j<i": pos < i, "j>i": pos > i, "j<=i": pos <= i, "j>=i": pos >= i}[spec.mask]
+        score = score.masked_fill(~allowed, float("-inf"))
+        best = score.amax(1, keepdim=True)
+        vals = values.view(-1, n, length)
+        if spec.mode == "hard":
+            top = (score == best) & allowed
+            rank = pos if spec.tiebreak == "rightmost" else length - 1 - pos
+            j = torch.where(top, rank, -1).argmax(1)  # the position of the largest rank
+            att = vals[:, torch.arange(n, device=h.device), j] * allowed.any().to(h.dtype)
+        else:
+            if spec.mode == "average":
+                w = ((score == best) & allowed).to(h.dtype)
+            else:
+                w = torch.exp(spec.beta * (score - best)).nan_to_num(0.0)
+            w = w / w.sum(1, keepdim=True).clamp(min=torch.finfo(h.dtype).tiny)
+            att = torch.einsum("bj,rbj->rb", w, vals)
+        out = values.new_zeros(values.shape)
+        out[:, last] = att
+        return out
 
     def _write(self, h: torch.Tensor, k: int, att: torch.Tensor | None) -> None:
         """Step ``k``'s computed rows of C on the buffer ``h`` (slots, N), given the attended rows ``att``
@@ -425,11 +511,25 @@ class UHATModule(nn.Module):
         n, length = words.shape
         return self.readout(self._run(words)).T.reshape(n, length, -1)
 
-    def generate(self, words: torch.Tensor) -> torch.Tensor:
-        """A generator's answer (B,) — the index into ``output_symbols`` — read at the last position."""
+    def generate(self, words: torch.Tensor | None = None, initial: torch.Tensor | None = None) -> torch.Tensor:
+        """A generator's answer (B,) — the index into ``output_symbols`` — read at the last position. The
+        last attention step is computed for the last position only (O(L) instead of O(L²)); ``initial``
+        (B, L, D₀) replaces the embedding (:meth:`forward_from`)."""
         if not self.generator:
             raise ParameterError("generate: this network has an acceptance vector, not an output read-out")
-        return self(words)[:, -1]
+        if initial is None and (words is None or words.dim() != 2 or words.shape[1] == 0):
+            raise ValueError("words must be a non-empty (B, L) LongTensor")
+        n, length = (initial.shape[:2] if initial is not None else words.shape)
+        h = self._run(words, initial=initial, last_only=True)
+        last = torch.arange(n, device=h.device) * length + length - 1
+        return self.readout(h[:, last]).argmax(0)
+
+    def forward_from(self, initial: torch.Tensor) -> torch.Tensor:
+        """:meth:`forward` with the layer-0 vectors given (B, L, D₀) instead of embedded words — the
+        transformer half of a hybrid ([WDL] Def 5.5), whose inputs are an RNN's states."""
+        n, length, _ = initial.shape
+        out = self.readout(self._run(None, initial=initial))
+        return out.argmax(0).view(n, length) if self.generator else (out > 0).view(n, length)
 
 
 def to_torch(
