@@ -97,6 +97,8 @@ def cmd_prove(args: argparse.Namespace) -> int:
         print("\n".join(lines))
         ok &= not any("MISMATCH" in line for line in lines)
         rep = precision_audit(net, task.input_length)
+        per_layer = ", ".join(f"{'embedding' if p.index == 0 else f'L{p.index} {p.kind}'} {p.bits}" for p in rep.layers)
+        print(f"  bits per layer (values, scores, partial sums): {per_layer}")
         print(f"  precision: max |value| {rep.max_abs} → {rep.bits} bits; "
               + ("exact in " + ", ".join(d for d in ("float32", "float64") if rep.exact(d)) if rep.integral
                  else "averaging heads: certified float runs only"))
@@ -107,6 +109,11 @@ def cmd_prove(args: argparse.Namespace) -> int:
             cert = certify_float(soft, "float64", task.input_length, margins, READOUT_MARGIN)
             print("  " + cert.render().replace("\n", "\n  "))
             ok &= cert.ok
+    growth = []
+    for n in (16, 256, 4096):
+        task = retrieval_task(args.task, n if args.task != "ar" or n % 2 == 0 else n + 1)
+        growth.append(f"n = {n}: {precision_audit(retrieval_uhat(task), task.input_length).bits}")
+    print("precision audit, bits as n grows (O(log n): every value is a polynomial in n): " + ", ".join(growth))
     print(f"{'ALL PROVED' if ok else 'NOT PROVED'} [{time.perf_counter() - start:.1f}s]")
     return 0 if ok else 1
 

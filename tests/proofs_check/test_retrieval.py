@@ -129,3 +129,14 @@ def test_table_writes_atomically(tmp_path, capsys) -> None:
     assert main(["table", "index", "-n", "2..4", "--out", str(tmp_path / "t")]) == 0
     names = sorted(p.name for p in (tmp_path / "t").iterdir())
     assert names == ["plot.png", "table.csv", "table.md", "table.tex"]
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (none here)")
+@pytest.mark.parametrize("name,n", [("index", 6), ("ar", 8), ("cgram3", 6), ("counting", 5)])
+def test_cuda_every_input_agrees(name: str, n: int) -> None:
+    task = retrieval_task(name, n)
+    report = check_task(task, transformer_answerers(task, device="cuda"))
+    assert report.agree, report.summary()
+    big = retrieval_task(name, 4096 if name != "ar" else 4096)
+    assert check_task(big, transformer_answerers(big, device="cuda"), sample=50).agree
