@@ -60,3 +60,23 @@ def smallest_exact(bound: Fraction, integral: bool) -> torch.dtype:
         if integral and bound <= EXACT_LIMIT[dt]:
             return dt
     raise DtypeError(f"no floating dtype is exact for values up to {bound}")
+
+
+def parse_device(name: str | torch.device) -> torch.device:
+    """A torch device that exists here: ``cpu``, or ``cuda`` / ``cuda:K`` when CUDA has device K;
+    :class:`ParameterError` otherwise (one line, no traceback)."""
+    from automata.errors import ParameterError
+
+    try:
+        dev = torch.device(name)
+    except (RuntimeError, TypeError):
+        raise ParameterError(f"unknown device {name!r}; use cpu or cuda[:K]") from None
+    if dev.type == "cpu":
+        return dev
+    if dev.type != "cuda":
+        raise ParameterError(f"device {name!r} is not supported; use cpu or cuda[:K]")
+    if not torch.cuda.is_available():
+        raise ParameterError(f"device {name!r}: CUDA is not available on this machine")
+    if dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ParameterError(f"device {name!r}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    return dev

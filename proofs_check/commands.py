@@ -60,9 +60,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         from proofs_check import retrieval_commands
 
         return retrieval_commands.cmd_verify(args)
+    from constructions.dtypes import parse_device
+
     fam = family(args.task)
     if args.max_len is None:
         raise ParameterError(f"verify {args.task} needs --max-len")
+    parse_device(args.device)
     member = build(fam, args.n, args.variant)
     report = verify(member, args.max_len, args.dtype, args.device, args.progress)
     print(f"{member.label}: {report.summary()}")

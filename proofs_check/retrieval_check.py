@@ -122,14 +122,22 @@ def _inputs(task, sample: int | None, seed: int):
             left -= len(codes)
             yield codes
         return
-    total = task.input_space()
-    if total > MAX_INPUTS:
-        raise ParameterError(f"{task.name}: {total:,} inputs exceed the exhaustive limit {MAX_INPUTS:,}; "
-                             "use --sample K")
+    total = exhaustive_size(task)
     for lo in range(0, total, CHUNK):
         codes, valid = task.encode_inputs(lo, min(total, lo + CHUNK))
         if valid.any():
             yield codes[valid]
+
+
+def exhaustive_size(task) -> int:
+    """The input space's size, or :class:`ParameterError` when an exhaustive check would be unbounded."""
+    from tasks.retrieval_base import approx
+
+    total = task.input_space()
+    if total > MAX_INPUTS:
+        raise ParameterError(f"{task.name} n={task.n}: {approx(total)} inputs exceed the exhaustive limit "
+                             f"{MAX_INPUTS:,}; use --sample K")
+    return total
 
 
 def show_input(task, codes: np.ndarray) -> str:

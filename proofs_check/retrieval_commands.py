@@ -37,6 +37,13 @@ def _rnn_answerer(task):
     return language_answerer(task, rnn.run)
 
 
+def _hybrid_answerer(task):
+    from constructions.library.retrieval_hybrid import retrieval_hybrid
+
+    hybrid = retrieval_hybrid(task)
+    return lambda codes: hybrid.answer(codes)
+
+
 def _rag_answerer(task):
     from constructions.library.retrieval_rag import retrieval_rag
 
@@ -52,10 +59,19 @@ def _rag_answerer(task):
 def cmd_verify(args: argparse.Namespace) -> int:
     from proofs_check.retrieval_check import check_task, transformer_answerers
 
+    from constructions.dtypes import parse_device
+
     task = _task(args)
+    parse_device(args.device)
     if args.sample is not None and not 1 <= args.sample <= 10_000_000:
         raise ParameterError("--sample must be in 1..10,000,000")
+    if args.sample is None:
+        from proofs_check.retrieval_check import exhaustive_size
+
+        exhaustive_size(task)  # refuse an unbounded check before building anything
     answerers = transformer_answerers(task, args.device, broken=args.break_weight)
+    if not args.break_weight:
+        answerers.append(("hybrid (linear RNN + 1 attention layer)", _hybrid_answerer(task)))
     if not args.break_weight and task.n <= RNN_MAX_N:
         answerers.append(("RNN (exact, store everything)", _rnn_answerer(task)))
     if not args.break_weight and (args.sample if args.sample is not None else task.input_space()) <= RAG_MAX:

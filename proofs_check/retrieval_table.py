@@ -4,7 +4,8 @@ One row per n: the transformer's layers / heads / width / core parameters (const
 table (grows with the vocabulary), the precision audit's bits at input length L (≈ log n), the least
 certified softmax β (Index, AR, c-gram); the RNN lower bound log2 R(n) (exact: enumerated rows where the
 enumeration is small, the closed form beyond; c-gram: the proved R ≥ n!); the upper-bound RNN's state
-bits and parameters (closed forms, tested against built networks); RAG's state bits and longest query.
+bits and parameters (closed forms, tested against built networks); RAG's state bits and longest query;
+the hybrid's ([WDL] Def 5.5/Thm 5.6) linear-RNN state dimension (constant) and state bits (O(log n)).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from automata.errors import ParameterError
+from constructions.library.retrieval_hybrid import hybrid_size
 from constructions.library.retrieval_rag import rag_query_length, rag_state_bits
 from constructions.library.retrieval_rnn import retrieval_rnn_size
 from constructions.library.retrieval_uhat import READOUT_MARGIN, retrieval_uhat, score_margin
@@ -42,6 +44,8 @@ class RetrievalRow:
     rnn_params: int
     rag_state_bits: int
     rag_query_chars: int
+    hybrid_units: int  # the linear RNN's state dimension (constant)
+    hybrid_state_bits: int  # units × bits per unit (O(log n))
     seconds: float
 
 
@@ -80,20 +84,22 @@ def retrieval_row(name: str, n: int) -> RetrievalRow:
     else:
         lb, how = log2_rows(task), ("closed form" if exact is not None else "≥ n!")
     rs = retrieval_rnn_size(task)
+    hs = hybrid_size(task)
     return RetrievalRow(n, size.layers, size.heads, size.max_width, size.core_params, size.table_params, rep.bits,
                         beta, lb, how, rs.units, rs.state_bits, rs.params, rag_state_bits(task),
-                        rag_query_length(task), time.perf_counter() - t0)
+                        rag_query_length(task), hs.units, hs.state_bits, time.perf_counter() - t0)
 
 
 HEADER = ("n", "layers", "heads", "width", "core params", "table params", "bits", "softmax β ≥",
-          "LB log2 R(n)", "R from", "RNN units", "RNN state bits", "RNN params", "RAG state bits", "RAG query chars")
+          "LB log2 R(n)", "R from", "RNN units", "RNN state bits", "RNN params", "RAG state bits", "RAG query chars",
+          "hybrid RNN units", "hybrid state bits")
 
 
 def _cells(r: RetrievalRow) -> tuple[str, ...]:
     return (str(r.n), str(r.layers), str(r.heads), str(r.width), f"{r.core_params:,}", f"{r.table_params:,}",
             str(r.bits), "–" if r.beta_min is None else ("none (float64)" if r.beta_min == float("inf") else f"{r.beta_min:.2f}"), f"{r.lb_bits:,.2f}", r.lb_how,
             f"{r.rnn_units:,}", f"{r.rnn_state_bits:,}", f"{r.rnn_params:,}", str(r.rag_state_bits),
-            str(r.rag_query_chars))
+            str(r.rag_query_chars), str(r.hybrid_units), str(r.hybrid_state_bits))
 
 
 def render(rows: list[RetrievalRow], fmt: str, title: str) -> str:
@@ -124,6 +130,7 @@ def plot_rows(rows: list[RetrievalRow], path, title: str) -> None:
     ax.plot(ns, [r.lb_bits for r in rows], "^-", label="RNN lower bound log2 R(n) (state bits)")
     ax.plot(ns, [r.rnn_state_bits for r in rows], "v--", label="upper-bound RNN state bits")
     ax.plot(ns, [r.rag_state_bits for r in rows], "d:", label="RAG state bits (≈ log n)")
+    ax.plot(ns, [r.hybrid_state_bits for r in rows], "x-.", label="hybrid linear-RNN state bits (O(log n))")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
     ax.set_xlabel("n")

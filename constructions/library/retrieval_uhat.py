@@ -113,7 +113,7 @@ def _embedding(task, lay: Layout, extra: Mapping[str, callable] | None = None) -
     return Affine.build(len(task.alphabet), lay.width, entries)
 
 
-def _readout(task, lay: Layout, z: Row) -> Affine:
+def readout_logits(task, lay: Layout, z: Row) -> Affine:
     """Logits 2w·z − w² over the answer symbols (w = their values): argmax = round(z)."""
     rows = []
     for sym in task.answer_symbols:
@@ -124,7 +124,8 @@ def _readout(task, lay: Layout, z: Row) -> Affine:
     return lay.affine(rows)
 
 
-def _match_head(lay: Layout, query: Sequence[Row], key: Sequence[Row], mask: str, beta: Fraction | None) -> Head:
+def match_head(lay: Layout, query: Sequence[Row], key: Sequence[Row], mask: str, beta: Fraction | None) -> Head:
+    """A head with the given query/key rows over ``lay``: hard (leftmost) or, with ``beta``, softmax."""
     mode, tb = ("softmax", "leftmost") if beta is not None else ("hard", "leftmost")
     return Head(lay.affine(query), lay.affine(key), mask, tb, mode, beta)  # type: ignore[arg-type]
 
@@ -137,18 +138,18 @@ def _layer(lay: Layout, heads: Sequence[Head], updates: Mapping[str, Row]) -> At
 
 def _net(task, lay, emb, layers, z) -> UHAT:
     return UHAT(task.alphabet, emb, tuple(layers), None, "last", "packed", (lay.names,) * (len(layers) + 1),
-                positions=_positions(lay), output=_readout(task, lay, z), output_symbols=tuple(task.answer_symbols))
+                positions=_positions(lay), output=readout_logits(task, lay, z), output_symbols=tuple(task.answer_symbols))
 
 
 def _previous_token(lay: Layout, offset: int, beta: Fraction | None) -> Head:
     """Attends position j − offset (the closest one ≥ 0 before j): query (2(j − offset), −1)·(pos, pos²)."""
-    return _match_head(lay, [{"pos": 2, "one": -2 * offset}, {"one": -1}], [{"pos": 1}, {"pos2": 1}], "j<i", beta)
+    return match_head(lay, [{"pos": 2, "one": -2 * offset}, {"one": -1}], [{"pos": 1}, {"pos2": 1}], "j<i", beta)
 
 
 def index_uhat(task, softmax: Fraction | None = None) -> UHAT:
     """[WDL] Def 4.2 / Thm 4.6 — Index: 1 layer, 1 head, width 5 (see the module docstring)."""
     lay = Layout(("one", "pos", "pos2", "tok", "out"))
-    head = _match_head(lay, [{"tok": 2}, {"one": -1}], [{"pos": 1}, {"pos2": 1}], "none", softmax)
+    head = match_head(lay, [{"tok": 2}, {"one": -1}], [{"pos": 1}, {"pos2": 1}], "none", softmax)
     layer = _layer(lay, [head], {"out": {"@1:tok": 1}})
     return _net(task, lay, _embedding(task, lay), [layer], {"out": 1})
 
@@ -159,7 +160,7 @@ def ar_uhat(task, softmax: Fraction | None = None) -> UHAT:
     emb = _embedding(task, lay, {"iskey": lambda s: int(s.startswith("k"))})  # keys k1..km (the query too)
     l1 = _layer(lay, [_previous_token(lay, 1, softmax)],
                 {"prev": {"@1:tok": 1}, "prev2": {"@1:tok2": 1}, "prevkey": {"@1:iskey": 1}})
-    match = _match_head(lay, [{"tok": 2}, {"one": -1}, {"one": 1}],
+    match = match_head(lay, [{"tok": 2}, {"one": -1}, {"one": 1}],
                         [{"prev": 1}, {"prev2": 1}, {"prevkey": 1, "1": -1}], "none", softmax)
     l2 = _layer(lay, [match], {"out": {"@1:tok": 1}})
     return _net(task, lay, emb, [l1, l2], {"out": 1})
@@ -188,7 +189,7 @@ def cgram_uhat(task, softmax: Fraction | None = None) -> UHAT:
         k_rows += [{f"p{s}": 1}, {f"p{s}sq": 1}]
     q_rows.append({"one": -1})
     k_rows.append({"pos": 1})
-    match = _match_head(lay, q_rows, k_rows, "none", softmax)
+    match = match_head(lay, q_rows, k_rows, "none", softmax)
     l2 = _layer(lay, [match], {"out": {"@1:tok": 1}})
     return _net(task, lay, emb, [l1, l2], {"out": 1})
 
@@ -257,5 +258,5 @@ def score_margin(task) -> Fraction:
 READOUT_MARGIN = Fraction(1)  # exact integral z: logit gap (z − w)² ≥ 1 between round(z) and any other w
 
 
-__all__ = ["CoreSize", "Layout", "READOUT_MARGIN", "ar_uhat", "cgram_uhat", "core_size", "counting_uhat",
+__all__ = ["CoreSize", "Layout", "READOUT_MARGIN", "match_head", "readout_logits", "ar_uhat", "cgram_uhat", "core_size", "counting_uhat",
            "index_uhat", "retrieval_uhat", "score_margin"]

@@ -26,6 +26,9 @@ error bound E_r (E_r = 0 while the value is an exactly computed integer within t
   ≤ (2L + 8)·u·B·1.01;
 * read-out: the answer is the reference's when 2·max_k E_k < g, g the reference's proved logit margin.
 
+Given layer-0 vectors (``initial_bounds``: a hybrid's exact integer RNN states, [WDL] Def 5.5) start
+with their magnitude bounds and no error instead of the embedding's.
+
 ``beta_min`` is the least β (per softmax head, to 1/1000, by bisection on the monotone bound) for
 which the certificate holds; a softmax head with β below it is refused (:class:`DtypeError`).
 """
@@ -57,6 +60,7 @@ class FloatCertificate:
     readout_margin: Fraction
     beta_min: Mapping[HeadKey, Fraction]  # least certified β per softmax head
     reason: str
+    initial_bounds: tuple[Fraction, ...] | None = None  # the layer-0 magnitude bounds it assumed (a hybrid)
 
     def render(self) -> str:
         head = f"{self.dtype}, words of length ≤ {self.max_len}: " + ("CERTIFIED" if self.ok else "NOT CERTIFIED")
@@ -121,11 +125,18 @@ def _affine(m: Affine, B: Sequence[float], E: Sequence[float], integral: Sequenc
 
 
 def certify_float(net: UHAT, dtype: str, max_len: int, margins: Mapping[HeadKey, Fraction],
-                  readout_margin: Fraction, betas: Mapping[HeadKey, Fraction] | None = None) -> FloatCertificate:
+                  readout_margin: Fraction, betas: Mapping[HeadKey, Fraction] | None = None,
+                  initial_bounds: Sequence[Fraction | int] | None = None) -> FloatCertificate:
     """Bound the read-out error of a ``dtype`` run of ``net`` on words of length ≤ ``max_len`` (see the
     module docstring). ``margins``: the proved score margin of each softmax head (and of any hard head
     whose scores are not computed exactly); ``readout_margin``: the reference's proved logit margin.
-    ``betas`` overrides the heads' β (used by the search for ``beta_min``)."""
+    ``betas`` overrides the heads' β (used by the search for ``beta_min``).
+
+    ``initial_bounds``: for runs whose layer-0 vectors are given instead of embedded (a hybrid's RNN
+    states, [WDL] Def 5.5), one magnitude bound per coordinate; the vectors must be **exact integers**
+    of at most that magnitude (the caller's obligation — an integer RNN's states). Coordinate r then
+    starts with B_r = bound, E_r = 0 when the bound is within the dtype's exact range (else E_r = u·B_r,
+    the rounding of the given value); the embedding and positions are not used."""
     name = str(parse_dtype(dtype)).replace("torch.", "")
     if name not in UNIT_ROUNDOFF:
         raise DtypeError(f"certified runs use float32 or float64, not {name}")
@@ -135,19 +146,23 @@ def certify_float(net: UHAT, dtype: str, max_len: int, margins: Mapping[HeadKey,
     for key, beta in (betas or {}).items():  # the certificate is for the network with these β
         net = with_beta(net, key, beta)
     betas = {}
-    result = _analyse(net, u, limit, max_len, margins, betas)
+    init = None if initial_bounds is None else tuple(Fraction(b) for b in initial_bounds)
+    if init is not None and (len(init) != net.embedding.out_dim or any(b < 0 for b in init)):
+        raise ParameterError(f"initial_bounds needs one magnitude bound ≥ 0 per layer-0 coordinate "
+                             f"({net.embedding.out_dim})")
+    result = _analyse(net, u, limit, max_len, margins, betas, init)
     if isinstance(result, str):
-        return FloatCertificate(net, name, max_len, False, math.inf, Fraction(readout_margin), {}, result)
+        return FloatCertificate(net, name, max_len, False, math.inf, Fraction(readout_margin), {}, result, init)
     err = result
     ok = 2 * err < float(readout_margin)
-    mins = {key: _beta_min(net, u, limit, max_len, margins, readout_margin, key)
+    mins = {key: _beta_min(net, u, limit, max_len, margins, readout_margin, key, init)
             for key in _softmax_heads(net)}
     reason = "" if ok else f"2·{err:.3e} ≥ margin {readout_margin}"
     low = [f"layer {k[0] + 1} head {k[1] + 1}: β = {float(_beta(net, k, betas or {})):.3f} < β_min = {float(b):.3f}"
            for k, b in mins.items() if _beta(net, k, betas or {}) < b]
     if low:
         ok, reason = False, "; ".join(low)
-    return FloatCertificate(net, name, max_len, ok, err, Fraction(readout_margin), mins, reason)
+    return FloatCertificate(net, name, max_len, ok, err, Fraction(readout_margin), mins, reason, init)
 
 
 def _softmax_heads(net: UHAT) -> list[HeadKey]:
@@ -161,10 +176,10 @@ def _beta(net: UHAT, key: HeadKey, betas: Mapping[HeadKey, Fraction]) -> Fractio
     return Fraction(net.layers[key[0]].heads[key[1]].beta)
 
 
-def _beta_min(net, u, limit, max_len, margins, readout_margin, key) -> Fraction:
+def _beta_min(net, u, limit, max_len, margins, readout_margin, key, init=None) -> Fraction:
     """Least β (to 1/1000) for head ``key`` with the other heads as they are."""
     def good(beta: Fraction) -> bool:
-        res = _analyse(net, u, limit, max_len, margins, {key: beta})
+        res = _analyse(net, u, limit, max_len, margins, {key: beta}, init)
         return not isinstance(res, str) and 2 * res < float(readout_margin)
 
     lo, hi = Fraction(0), Fraction(1)
@@ -178,8 +193,15 @@ def _beta_min(net, u, limit, max_len, margins, readout_margin, key) -> Fraction:
     return Fraction(math.ceil(hi * 1000), 1000)
 
 
+def _initial(init: Sequence[Fraction], limit: int, u: float) -> tuple[list[float], list[float], list[bool]]:
+    """Magnitude, error and integrality of given exact-integer layer-0 coordinates of magnitude ≤ init_r."""
+    B = [float(b) * (1 + 1e-9) for b in init]
+    exact = [b <= limit for b in init]
+    return B, [0.0 if ok else u * b for ok, b in zip(exact, B)], exact
+
+
 def _analyse(net: UHAT, u: float, limit: int, max_len: int, margins: Mapping[HeadKey, Fraction],
-             betas: Mapping[HeadKey, Fraction]) -> float | str:
+             betas: Mapping[HeadKey, Fraction], init: Sequence[Fraction] | None = None) -> float | str:
     """The bound on the logits' error, or why there is none."""
     L = max_len
     d0 = net.embedding.out_dim
@@ -187,6 +209,9 @@ def _analyse(net: UHAT, u: float, limit: int, max_len: int, margins: Mapping[Hea
     B, E, I = [], [], []
     feats_B = [float(max(L - 1, 1)) ** d for d in range(net.positions.in_dim)] if net.positions else []
     pos_rows = net.positions.rows() if net.positions else {}
+    if init is not None:
+        B, E, I = _initial(init, limit, u)
+        d0 = 0  # the embedding loop below is skipped
     for r in range(d0):
         vals = list(emb_rows.get(r, {}).values())
         mag_e = max([abs(float(v)) for v in vals], default=0.0)

@@ -12,6 +12,10 @@ interval once a set grows past :data:`SET_CAP` elements), computed layer by laye
   attended coordinate takes V_c ∪ {0}; the score ⟨A(v_n), B(v_m)⟩ takes Σ_r Q_r·K_r;
 * ReLU maps V to {max(0, x)}.
 
+With ``initial_values`` the layer-0 vectors are not embedded but given (a hybrid's RNN states, [WDL]
+Def 5.5): each coordinate is then the given interval, and the audit covers every run whose layer-0
+vectors lie in those bounds.
+
 **Partial sums.** A backend may add the terms of a row (and its bias) in any order and any grouping, so
 every partial sum is the sum of some subset of the terms. Each lies in
 [Σ_t min(0, min t), Σ_t max(0, max t)] over the terms t (products w_c·x_c with x_c ∈ V_c, the bias, or
@@ -145,7 +149,7 @@ class LayerPrecision:
     """What layer ``index`` (0 = the embedding) can produce, over every word and position."""
 
     index: int
-    kind: str  # "embedding" | "attention" | "affine" | "relu" | "readout"
+    kind: str  # "embedding" | "initial" (given layer-0 vectors) | "attention" | "affine" | "relu" | "readout"
     width: int
     max_value: Fraction  # largest |coordinate| after the layer
     partial: Fraction  # largest |product or partial sum| computed inside the layer (scores included)
@@ -242,32 +246,58 @@ def _position_values(net: UHAT, max_len: int | None) -> list[Values]:
     return _rows(net.positions, feats)[0]
 
 
-_CACHE: dict[tuple[int, int | None], tuple[UHAT, "PrecisionReport"]] = {}
+Bounds = tuple[tuple[Fraction, Fraction], ...]
+_CACHE: dict[tuple[int, int | None, Bounds | None], tuple[UHAT, "PrecisionReport"]] = {}
 
 
-def precision_audit(net: UHAT, max_len: int | None = None) -> PrecisionReport:
+def precision_audit(net: UHAT, max_len: int | None = None,
+                    initial_values: Sequence[tuple[Fraction | int, Fraction | int]] | None = None) -> PrecisionReport:
     """Value sets of every layer of ``net`` over all words (see the module docstring); for a network with
     positional features, over all words of length ≤ ``max_len`` (required then). The last few reports
-    are kept (a network object is immutable), so repeated audits of one network are free."""
-    hit = _CACHE.get((id(net), max_len))
+    are kept (a network object is immutable), so repeated audits of one network are free.
+
+    ``initial_values``: one bound ``(lo, hi)`` per layer-0 coordinate, for runs whose layer-0 vectors
+    are given directly instead of embedded (the transformer half of a hybrid, [WDL] Def 5.5: an RNN's
+    states, which grow with the word length). Coordinate r then takes any value in [lo_r, hi_r]
+    ({lo_r} when lo_r = hi_r), the embedding and the positions are not used, and the verdict
+    ``integral`` assumes — the caller's obligation — that the given vectors are **integers** whenever
+    every bound is (an RNN with integer weights and start state)."""
+    bounds = None if initial_values is None else _bounds(net, initial_values)
+    key = (id(net), max_len, bounds)
+    hit = _CACHE.get(key)
     if hit is not None and hit[0] is net:
         return hit[1]
-    report = _audit(net, max_len)
+    report = _audit(net, max_len, bounds)
     if len(_CACHE) > 32:
         _CACHE.clear()
-    _CACHE[(id(net), max_len)] = (net, report)
+    _CACHE[key] = (net, report)
     return report
 
 
-def _audit(net: UHAT, max_len: int | None) -> PrecisionReport:
-    emb: dict[int, set] = {r: set() for r in range(net.embedding.out_dim)}
-    cols = net.embedding.rows()
-    for r in range(net.embedding.out_dim):
-        for a in range(len(net.alphabet)):
-            emb[r].add(cols.get(r, {}).get(a, ZERO))
-    pos = _position_values(net, max_len)
-    vals: list[Values] = [_add(frozenset(emb[r]), pos[r]) for r in range(net.embedding.out_dim)]
-    layers = [_record(0, "embedding", vals, _abs_max(vals))]
+def _bounds(net: UHAT, initial_values: Sequence[tuple[Fraction | int, Fraction | int]]) -> Bounds:
+    from automata.errors import ParameterError
+
+    out = tuple((Fraction(lo), Fraction(hi)) for lo, hi in initial_values)
+    if len(out) != net.embedding.out_dim:
+        raise ParameterError(f"initial_values needs one (lo, hi) per layer-0 coordinate ({net.embedding.out_dim}), "
+                             f"got {len(out)}")
+    if any(lo > hi for lo, hi in out):
+        raise ParameterError("initial_values: every bound needs lo ≤ hi")
+    return out
+
+
+def _audit(net: UHAT, max_len: int | None, bounds: Bounds | None = None) -> PrecisionReport:
+    if bounds is not None:
+        vals: list[Values] = [frozenset({lo}) if lo == hi else Interval(lo, hi) for lo, hi in bounds]
+    else:
+        emb: dict[int, set] = {r: set() for r in range(net.embedding.out_dim)}
+        cols = net.embedding.rows()
+        for r in range(net.embedding.out_dim):
+            for a in range(len(net.alphabet)):
+                emb[r].add(cols.get(r, {}).get(a, ZERO))
+        pos = _position_values(net, max_len)
+        vals = [_add(frozenset(emb[r]), pos[r]) for r in range(net.embedding.out_dim)]
+    layers = [_record(0, "embedding" if bounds is None else "initial", vals, _abs_max(vals))]
     hard = True
     for k, layer in enumerate(net.layers, start=1):
         if isinstance(layer, AttentionLayer):
@@ -294,7 +324,8 @@ def _audit(net: UHAT, max_len: int | None) -> PrecisionReport:
             layers.append(_record(k, "relu", vals, ZERO))
     out, p = _rows(net.accept if net.accept is not None else net.output, vals)
     layers.append(_record(len(net.layers) + 1, "readout", out, p))
-    return PrecisionReport(net.is_integral() and hard, tuple(layers))
+    given_integral = bounds is None or all(lo.denominator == 1 and hi.denominator == 1 for lo, hi in bounds)
+    return PrecisionReport(net.is_integral() and hard and given_integral, tuple(layers))
 
 
 def _abs_max(vals: Sequence[Values]) -> Fraction:

@@ -6,7 +6,8 @@ unmasked j; ``hard`` attends the leftmost/rightmost maximal position, ``average`
 maximal positions, the zero vector when none is unmasked; C reads (v_i, a_i¹, …, a_iᴴ); ReLU layers
 clamp their coordinates. ``softmax`` heads have irrational weights: :func:`run_exact` evaluates them as
 their β → ∞ limit only when asked (``softmax_as_hard=True``: the *hard* reference the softmax
-certificate compares with), else it refuses them.
+certificate compares with), else it refuses them. ``initial`` (layer-0 vectors given directly, e.g. an
+RNN's states in a hybrid, [WDL] Def 5.5) replaces the embedding and the positional features.
 
 It is quadratic in the word length and slow (pure Python): the ground truth the torch backend is
 tested against on small words, never the production path.
@@ -70,20 +71,27 @@ class ExactRun:
     out: tuple[tuple[Fraction, ...], ...]
 
 
-def run_exact(net: UHAT, word: Sequence[str], softmax_as_hard: bool = False) -> ExactRun:
-    """The exact run of ``net`` on ``word`` (symbols)."""
-    codes = encode_word(word, net.alphabet)
-    if len(codes) == 0:
+def _initial_vectors(net: UHAT, initial: Sequence[Sequence[Fraction | int]]) -> list[tuple[Fraction, ...]]:
+    """Given layer-0 vectors as exact rationals, checked against the network's input width."""
+    width = net.embedding.out_dim
+    vs = [tuple(Fraction(x) for x in row) for row in initial]
+    if not vs:
         raise ParameterError("words are non-empty")
-    emb = net.embedding
-    vs = []
-    for j, c in enumerate(codes):
-        one_hot = [Fraction(int(a == c)) for a in range(len(net.alphabet))]
-        v = list(emb.apply(one_hot))
-        if net.positions is not None:
-            feats = [Fraction(j) ** d for d in range(net.positions.in_dim)]
-            v = [x + y for x, y in zip(v, net.positions.apply(feats))]
-        vs.append(tuple(v))
+    if any(len(v) != width for v in vs):
+        raise ParameterError(f"initial vectors must have width {width}, the network's input width")
+    return vs
+
+
+def run_exact(net: UHAT, word: Sequence[str] | None, softmax_as_hard: bool = False,
+              initial: Sequence[Sequence[Fraction | int]] | None = None) -> ExactRun:
+    """The exact run of ``net`` on ``word`` (symbols). ``initial`` (L rows of D₀ exact numbers) gives the
+    layer-0 vectors directly instead of embedding ``word`` (which is then ignored and may be None) — the
+    transformer half of an RNN–transformer hybrid ([WDL] Def 5.5), whose inputs are the RNN's states;
+    neither the embedding nor the positional features are added to them."""
+    if initial is not None:
+        vs = _initial_vectors(net, initial)
+    else:
+        vs = _embedded(net, word)
     layers = [tuple(vs)]
     attended = []
     for layer in net.layers:
@@ -109,12 +117,33 @@ def run_exact(net: UHAT, word: Sequence[str], softmax_as_hard: bool = False) -> 
     return ExactRun(tuple(layers), tuple(attended), out)
 
 
-def generate_exact(net: UHAT, word: Sequence[str], softmax_as_hard: bool = False) -> tuple[str, Fraction]:
+def _embedded(net: UHAT, word: Sequence[str] | None) -> list[tuple[Fraction, ...]]:
+    """v_j = emb(w_j) + P·(1, j, …, j^d) for every position j of ``word``."""
+    if word is None:
+        raise ParameterError("run_exact needs a word or the initial vectors")
+    codes = encode_word(word, net.alphabet)
+    if len(codes) == 0:
+        raise ParameterError("words are non-empty")
+    emb = net.embedding
+    vs = []
+    for j, c in enumerate(codes):
+        one_hot = [Fraction(int(a == c)) for a in range(len(net.alphabet))]
+        v = list(emb.apply(one_hot))
+        if net.positions is not None:
+            feats = [Fraction(j) ** d for d in range(net.positions.in_dim)]
+            v = [x + y for x, y in zip(v, net.positions.apply(feats))]
+        vs.append(tuple(v))
+    return vs
+
+
+def generate_exact(net: UHAT, word: Sequence[str] | None, softmax_as_hard: bool = False,
+                   initial: Sequence[Sequence[Fraction | int]] | None = None) -> tuple[str, Fraction]:
     """A generator's answer at the last position and its logit margin (best − second best; the whole
-    best logit when there is one output symbol). A margin of 0 is a tie: no unique answer."""
+    best logit when there is one output symbol). A margin of 0 is a tie: no unique answer. ``initial``:
+    as in :func:`run_exact`."""
     if net.output is None:
         raise ParameterError("generate_exact needs a network with an output read-out")
-    logits = run_exact(net, word, softmax_as_hard).out[-1]
+    logits = run_exact(net, word, softmax_as_hard, initial).out[-1]
     order = sorted(range(len(logits)), key=lambda k: (-logits[k], k))
     margin = logits[order[0]] - logits[order[1]] if len(order) > 1 else logits[order[0]]
     return net.output_symbols[order[0]], margin

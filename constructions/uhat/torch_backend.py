@@ -128,10 +128,15 @@ class UHATModule(nn.Module):
         fast: bool = True,
         max_len: int | None = None,
         certificate: object | None = None,
+        initial_values=None,
     ):
         super().__init__()
         dtype = parse_dtype(dtype)
-        report = precision_audit(net, max_len)
+        report = precision_audit(net, max_len, initial_values)
+        # layer-0 vectors given directly (forward_from) are accepted only inside the audited bounds
+        self._initial = None if initial_values is None else (
+            torch.tensor([float(lo) for lo, _ in initial_values], dtype=torch.float64),
+            torch.tensor([float(hi) for _, hi in initial_values], dtype=torch.float64), report.integral)
         if report.integral:
             report.check(dtype, "UHAT")
         else:  # averaging heads or rational weights: only with a proved read-out error bound
@@ -380,6 +385,7 @@ class UHATModule(nn.Module):
             n, length, d0 = initial.shape
             if d0 != self.emb.shape[1]:
                 raise ParameterError(f"initial vectors have width {d0}, the network reads {self.emb.shape[1]}")
+            self._check_initial(initial)
         else:
             words = words.to(self.device)
             n, length = words.shape
@@ -421,6 +427,19 @@ class UHATModule(nn.Module):
         self.run_steps(h, attended, upto)
         self._scratch_bufs = {}
         return h
+
+    def _check_initial(self, initial: torch.Tensor) -> None:
+        """Given layer-0 vectors must lie in the bounds the module was audited for (and be integers when
+        the audit's exactness assumed so); a module built without ``initial_values`` refuses them."""
+        if self._initial is None:
+            raise ParameterError("this module was built without initial_values: its precision audit does not "
+                                 "cover layer-0 vectors given directly")
+        lo, hi, integral = self._initial
+        x = initial.detach().to("cpu", torch.float64)
+        if bool((x < lo).any() or (x > hi).any()):
+            raise ParameterError("layer-0 vectors leave the bounds the module was audited for")
+        if integral and not bool((x == x.round()).all()):
+            raise ParameterError("layer-0 vectors must be integers (the audit proved exactness for integers)")
 
     def _attend_last(self, h: torch.Tensor, k: int, head: int, n: int, length: int,
                      values: torch.Tensor) -> torch.Tensor:
@@ -534,15 +553,17 @@ class UHATModule(nn.Module):
 
 def to_torch(
     net: UHAT, dtype: torch.dtype | str = torch.float64, device: str | torch.device = "cpu", fast: bool = True,
-    max_len: int | None = None, certificate: object | None = None,
+    max_len: int | None = None, certificate: object | None = None, initial_values=None,
 ) -> UHATModule:
     """The exact executable network; raises DtypeError if ``dtype`` is not proved exact.
     ``fast=False`` forces the dense O(L²) attention everywhere (for cross-checks); ``fast=True`` uses
     the O(L) running maximum for key-only scores and the exact O(L·K) class kernel otherwise.
     ``max_len`` bounds the word length (required with positional features: the audit depends on it);
     ``certificate`` (:class:`~constructions.uhat.certified.FloatCertificate`) is required for networks
-    that no float dtype runs exactly (averaging/softmax heads, rational weights)."""
-    return UHATModule(net, parse_dtype(dtype), device, fast, max_len, certificate)
+    that no float dtype runs exactly (averaging/softmax heads, rational weights); ``initial_values``
+    ((lo, hi) per layer-0 coordinate) audits runs whose layer-0 vectors are given (:meth:`forward_from`:
+    a hybrid's RNN states) and is required for them."""
+    return UHATModule(net, parse_dtype(dtype), device, fast, max_len, certificate, initial_values)
 
 
 __all__ = ["UHATModule", "to_torch"]

@@ -102,7 +102,7 @@ def test_enumerated_rows_match_the_closed_form_in_a_row() -> None:
 def test_cli_verify_prove_table(capsys) -> None:
     assert main(["verify", "index-binary", "-n", "6"]) == 0
     out = capsys.readouterr().out
-    assert "AGREE" in out and "RNN" in out and "RAG" in out
+    assert "AGREE" in out and "RNN" in out and "RAG" in out and "hybrid" in out
     assert main(["verify", "index", "-n", "4", "--break-weight"]) == 0
     assert "DISAGREE" in capsys.readouterr().out
     assert main(["prove", "index", "-n", "8"]) == 0
