@@ -32,6 +32,10 @@ def _retrieval(name: str) -> bool:
 def cmd_show(args: argparse.Namespace) -> int:
     from constructions.brasp.syntax import format_program
 
+    if _retrieval(args.task):
+        from proofs_check import retrieval_commands
+
+        return retrieval_commands.cmd_show(args)
     fam = family(args.task)
     n, variant = fam.check(args.n, args.variant)
     program = fam.program(n, variant)

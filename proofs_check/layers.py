@@ -7,6 +7,49 @@ from constructions.uhat.model import UHAT, AttentionLayer
 ARROW = {"leftmost": "◀", "rightmost": "▶"}
 
 
+def _expr(m, row: int, names) -> str:
+    """Row ``row`` of the affine map ``m`` as an expression over coordinate names."""
+    from fractions import Fraction
+
+    terms = [(c, v) for r, c, v in m.entries if r == row]
+    bias = dict(m.bias).get(row, Fraction(0))
+    parts = []
+    for c, v in terms:
+        name = names[c] if c < len(names) else f"@{c // len(names)}:{names[c % len(names)]}"
+        parts.append(name if v == 1 else f"-{name}" if v == -1 else f"{v}·{name}")
+    if bias or not parts:
+        parts.append(str(bias))
+    return " + ".join(parts).replace("+ -", "− ")
+
+
+def _describe_extended(net: UHAT) -> list[str]:
+    """Per attention layer and head: mode, mask, tie-break, the score's query and key rows over the
+    coordinate names, and what C writes; then the read-out (the retrieval extensions)."""
+    names = net.names[0] if net.names else tuple(f"x{i}" for i in range(net.embedding.out_dim))
+    lines = [f"  coordinates: {', '.join(names)}"]
+    if net.positions is not None:
+        feats = ["1", "j", "j²", "j³"][: net.positions.in_dim]
+        pos = [f"{names[r]} += {feats[c]}" if v == 1 else f"{names[r]} += {v}·{feats[c]}" for r, c, v in net.positions.entries]
+        lines.append(f"  positions (j = 0-based position): {'; '.join(pos)}")
+    for k, layer in enumerate(net.layers, start=1):
+        if not isinstance(layer, AttentionLayer):
+            lines.append(f"{k:>5} ReLU on {', '.join(names[c] for c in layer.coords)}")
+            continue
+        for h, head in enumerate(layer.heads, start=1):
+            mode = head.mode + (f" β = {head.beta}" if head.beta is not None else "")
+            q = ", ".join(_expr(head.A, r, names) for r in range(head.A.out_dim))
+            key = ", ".join(_expr(head.B, r, names) for r in range(head.B.out_dim))
+            lines.append(f"{k:>5} head {h}: {mode}, mask {head.mask}, {head.tiebreak}; score ⟨({q}), ({key})⟩")
+        cols = [*names, *(f"@{h}:{n}" for h in range(1, layer.n_heads + 1) for n in names)]
+        writes = [f"{names[r]} := {_expr(layer.C, r, cols)}" for r in range(layer.C.out_dim)
+                  if [(c, v) for rr, c, v in layer.C.entries if rr == r] != [(r, 1)] or dict(layer.C.bias).get(r)]
+        lines.append(f"{'':>5} C: {'; '.join(writes) or 'identity'}")
+    if net.output is not None:
+        lines.append(f"  output: logits over {len(net.output_symbols)} symbols at the last position, e.g. "
+                     f"{net.output_symbols[0]}: {_expr(net.output, 0, names)}; argmax is the answer")
+    return lines
+
+
 def describe_layers(net: UHAT) -> str:
     s = net.size()
     lines = [
@@ -14,6 +57,9 @@ def describe_layers(net: UHAT) -> str:
         f"{s.params} params, {s.nonzeros} non-zeros, {s.total_bits} bits",
         f"  emb: one-hot {len(net.alphabet)} → {net.embedding.out_dim}",
     ]
+    if not net.is_plain:
+        lines[0] += f", {s.heads} head(s) per layer at most, {s.core_params} core params + {s.table_params} table"
+        return "\n".join(lines + _describe_extended(net))
     names = net.names
     for k, layer in enumerate(net.layers, start=1):
         before = set(names[k - 1]) if len(names) > k else set()
@@ -46,12 +92,22 @@ def latex_layers(net: UHAT, max_width: int = 24) -> str:
             f"network width {net.size().max_width} > {max_width}: LaTeX output is for small networks"
         )
     out = [r"\mathrm{emb} = " + sympy.latex(net.embedding.to_sympy()[0])]
+    if net.positions is not None:
+        out.append(r"P = " + sympy.latex(net.positions.to_sympy()[0]) + r"\quad (v_j \mathrel{+}= P\,(1, j, j^2, \dots))")
     for k, layer in enumerate(net.layers, start=1):
         if isinstance(layer, AttentionLayer):
-            for part in ("A", "B", "C"):
-                m, b = getattr(layer, part).to_sympy()
-                out.append(rf"{part}_{{{k}}} = {sympy.latex(m)},\quad b = {sympy.latex(b.T)}")
+            for h, head in enumerate(layer.heads, start=1):
+                sub = f"{k}" if layer.n_heads == 1 else f"{k},{h}"
+                for part in ("A", "B"):
+                    m, b = getattr(head, part).to_sympy()
+                    out.append(rf"{part}_{{{sub}}} = {sympy.latex(m)},\quad b = {sympy.latex(b.T)}")
+            m, b = layer.C.to_sympy()
+            out.append(rf"C_{{{k}}} = {sympy.latex(m)},\quad b = {sympy.latex(b.T)}")
         else:
             out.append(rf"\text{{layer {k}: ReLU on coordinates }} {list(layer.coords)}")
-    out.append("t = " + sympy.latex(net.accept.to_sympy()[0]))
+    if net.accept is not None:
+        out.append("t = " + sympy.latex(net.accept.to_sympy()[0]))
+    else:
+        m, b = net.output.to_sympy()
+        out.append(rf"\mathrm{{logits}} = {sympy.latex(m)}\,v + {sympy.latex(b.T)}^T")
     return "\n".join(out)

@@ -88,6 +88,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.agree else 1
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    """``succinct show TASK -n N --what layers|latex|sizes`` (``program``: the layers — a retrieval
+    transformer has no B-RASP program)."""
+    from constructions.library.retrieval_uhat import core_size, retrieval_uhat
+    from proofs_check.layers import describe_layers, latex_layers
+
+    task = _task(args)
+    net = retrieval_uhat(task)
+    if args.what == "sizes":
+        for key, value in vars(net.size()).items():
+            print(f"{key:<13} {value}")
+        print(f"{'core formula':<13} {core_size(task)}")
+    elif args.what == "latex":
+        if len(task.alphabet) > 40:
+            raise ParameterError(f"{args.task} -n {task.n}: {len(task.alphabet)} symbols — LaTeX of the tables is for "
+                                 "small n (≤ 40 symbols)")
+        print(latex_layers(net, max_width=64))
+    else:
+        print(describe_layers(net))
+    return 0
+
+
 def cmd_prove(args: argparse.Namespace) -> int:
     from constructions.library.retrieval_uhat import READOUT_MARGIN, retrieval_uhat, score_margin
     from constructions.uhat.certified import certify_float

@@ -140,3 +140,16 @@ def test_cuda_every_input_agrees(name: str, n: int) -> None:
     assert report.agree, report.summary()
     big = retrieval_task(name, 4096 if name != "ar" else 4096)
     assert check_task(big, transformer_answerers(big, device="cuda"), sample=50).agree
+
+
+def test_cli_show_layers_latex_sizes(capsys) -> None:
+    assert main(["show", "counting", "-n", "4", "--what", "layers"]) == 0
+    out = capsys.readouterr().out
+    assert "average, mask j<i" in out and "r1 := 30·inv" in out  # M = (n + 1)(n + 2) = 30
+    assert main(["show", "cgram3", "-n", "5", "--what", "layers"]) == 0
+    assert "head 2" in capsys.readouterr().out
+    assert main(["show", "index", "-n", "3", "--what", "latex"]) == 0
+    assert r"\mathrm{logits}" in capsys.readouterr().out
+    assert main(["show", "ar", "-n", "4", "--what", "sizes"]) == 0
+    assert "core formula" in capsys.readouterr().out
+    assert main(["show", "index", "-n", "100", "--what", "latex"]) == 2
