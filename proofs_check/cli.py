@@ -17,15 +17,30 @@ class _Parser(argparse.ArgumentParser):
         raise SuccinctError(f"{self.prog}: {message} (see --help)")
 
 
-def _range(text: str) -> list[int]:
-    """'3' → [3]; '1..6' → [1, …, 6]."""
+def _out_dir(text: str) -> Path:
+    if not text.strip():
+        raise ParameterError("--out needs a directory name (an empty one would write into the current directory)")
+    return Path(text)
+
+
+RANGE_MAX = 100_000  # values in one LO..HI range (checked before the list is built)
+
+
+def _range(text: str, lo_bound: int | None = None, hi_bound: int | None = None) -> list[int]:
+    """'3' → [3]; '1..6' → [1, …, 6]. The bounds (and :data:`RANGE_MAX`) are checked before any list is
+    built, so a range like 1..10**12 is refused at once."""
     try:
-        if ".." in text:
-            lo, hi = text.split("..", 1)
-            return list(range(int(lo), int(hi) + 1))
-        return [int(text)]
+        lo_s, hi_s = text.split("..", 1) if ".." in text else (text, text)
+        lo, hi = int(lo_s), int(hi_s)
     except ValueError:
         raise ParameterError(f"bad range {text!r}; write N or LO..HI") from None
+    if hi < lo:
+        raise ParameterError(f"empty range {text!r}; write N or LO..HI with LO ≤ HI")
+    if (lo_bound is not None and lo < lo_bound) or (hi_bound is not None and hi > hi_bound):
+        raise ParameterError(f"range {text!r} is outside {lo_bound}..{hi_bound}")
+    if hi - lo + 1 > RANGE_MAX:
+        raise ParameterError(f"range {text!r} has {hi - lo + 1:,} values; at most {RANGE_MAX:,}")
+    return list(range(lo, hi + 1))
 
 
 def _add_member(p: argparse.ArgumentParser) -> None:
@@ -87,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "csv", "latex"], default="md", help="stdout format (without --out)")
     p.add_argument("--dfa-max-n", type=int, help="exact minimal DFAs up to this n (default: the family's)")
     p.add_argument("--paper-max-n", type=int, help="compile the paper-faithful UHAT only up to this n")
-    p.add_argument("--out", type=Path, help="directory: write table.md/.csv/.tex and plot.png")
+    p.add_argument("--out", type=_out_dir, help="directory: write table.md/.csv/.tex and plot.png")
     p = sub.add_parser("program", help="compile and check a B-RASP program file against the interpreter")
     p.add_argument("file", type=Path)
     p.add_argument("--max-len", type=int, default=6)
@@ -101,7 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _terminate(signum, frame) -> None:  # pragma: no cover - signal handler
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)  # clean up temporary output like an interrupt does
     try:
         args = build_parser().parse_args(argv)
         return _dispatch(args)

@@ -77,6 +77,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_accepts(args: argparse.Namespace) -> int:
+    if _retrieval(args.task):
+        raise ParameterError(f"accepts: not available for the retrieval task {args.task}; use `succinct verify "
+                             f"{args.task} -n N` (every input) or `succinct show {args.task} -n N`")
     fam = family(args.task)
     member = build(fam, args.n, args.variant)
     word = split_word(args.word, member.task.alphabet)
@@ -158,6 +161,9 @@ def cmd_program(args: argparse.Namespace) -> int:
 
 
 def cmd_mutate(args: argparse.Namespace) -> int:
+    if _retrieval(args.task):
+        raise ParameterError(f"mutate: not available for the retrieval task {args.task}; use `succinct verify "
+                             f"{args.task} -n N` (every input) or `succinct show {args.task} -n N`")
     from proofs_check.deciders import dfa_decider, program_decider
     from proofs_check.mutation import mutation_campaign
 

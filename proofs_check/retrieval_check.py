@@ -27,6 +27,8 @@ from constructions.uhat.torch_backend import to_torch
 Answerer = Callable[[np.ndarray], np.ndarray]
 MAX_INPUTS = 20_000_000  # exhaustive checks above this need --sample
 CHUNK = 1 << 16
+CHUNK_CELLS = 1 << 22  # positions (inputs × length) per batch through the networks
+MAX_SAMPLE_CELLS = 1 << 30  # positions in all of a random check (bounds its time)
 
 
 @dataclass
@@ -115,18 +117,33 @@ def smallest_dtype(task, net: UHAT) -> str:
 def _inputs(task, sample: int | None, seed: int):
     """Chunks of valid input codes: all of the input space, or ``sample`` random valid inputs."""
     if sample is not None:
+        check_sample(task, sample, seed)
         rng = np.random.default_rng(seed)
         left = sample
+        step = max(1, min(CHUNK, CHUNK_CELLS // task.input_length))
         while left > 0:
-            codes = task.sample_inputs(rng, min(CHUNK, left))
+            codes = task.sample_inputs(rng, min(step, left))
             left -= len(codes)
             yield codes
         return
     total = exhaustive_size(task)
-    for lo in range(0, total, CHUNK):
-        codes, valid = task.encode_inputs(lo, min(total, lo + CHUNK))
+    step = max(1, min(CHUNK, CHUNK_CELLS // task.input_length))
+    for lo in range(0, total, step):
+        codes, valid = task.encode_inputs(lo, min(total, lo + step))
         if valid.any():
             yield codes[valid]
+
+
+def check_sample(task, sample: object, seed: object) -> None:
+    """A random check's size and seed: ParameterError unless 1 ≤ sample ≤ 10^7, sample × length ≤
+    MAX_SAMPLE_CELLS, and 0 ≤ seed < 2^128."""
+    if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or not 1 <= sample <= 10**7:
+        raise ParameterError(f"the sample size (--sample) must be an integer in 1..10,000,000, got {sample!r}")
+    if sample * task.input_length > MAX_SAMPLE_CELLS:
+        raise ParameterError(f"{sample:,} inputs of length {task.input_length:,} exceed {MAX_SAMPLE_CELLS:,} "
+                             "positions in all; use a smaller --sample")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**128:
+        raise ParameterError(f"the seed must be an integer in 0..2^128−1, got {seed!r}")
 
 
 def exhaustive_size(task) -> int:

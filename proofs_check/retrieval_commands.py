@@ -11,11 +11,21 @@ from automata.errors import ParameterError
 from tasks.retrieval import RETRIEVAL_TASKS, retrieval_task
 
 RAG_MAX = 500_000  # RAG runs its regexes input by input (pure Python): it joins checks of at most this many inputs
+RAG_MAX_N = 1024  # and of inputs this short (AR's duplicate-key regex is quadratic in the input length)
 RNN_MAX_N = 16  # the exact RNNs (one batched run per candidate answer) join the exhaustive check up to here
 
 
 def is_retrieval(name: str) -> bool:
     return name in RETRIEVAL_TASKS
+
+
+def _no_family_options(args: argparse.Namespace, options: tuple[str, ...]) -> None:
+    """Refuse the options of the [BCL] families that mean nothing for a retrieval task (never ignore them)."""
+    for opt in options:
+        if getattr(args, opt, None) is not None:
+            flag = "--" + opt.replace("_", "-")
+            hint = " (the binary variant is the task index-binary)" if opt == "variant" else ""
+            raise ParameterError(f"{args.task}: {flag} is not an option of the retrieval tasks{hint}")
 
 
 def list_tasks() -> None:
@@ -61,20 +71,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     from constructions.dtypes import parse_device
 
+    from constructions.dtypes import parse_dtype
+    from proofs_check.retrieval_check import check_sample, exhaustive_size
+
+    _no_family_options(args, ("max_len", "variant"))
     task = _task(args)
     parse_device(args.device)
-    if args.sample is not None and not 1 <= args.sample <= 10_000_000:
-        raise ParameterError("--sample must be in 1..10,000,000")
-    if args.sample is None:
-        from proofs_check.retrieval_check import exhaustive_size
-
+    if parse_dtype(args.dtype) != parse_dtype("float64"):
+        raise ParameterError("retrieval checks run float64 and the smallest proved dtype; --dtype is not an option here")
+    if args.sample is not None:
+        check_sample(task, args.sample, args.seed)
+    else:
         exhaustive_size(task)  # refuse an unbounded check before building anything
+        check_sample(task, 1, args.seed)
     answerers = transformer_answerers(task, args.device, broken=args.break_weight)
     if not args.break_weight:
         answerers.append(("hybrid (linear RNN + 1 attention layer)", _hybrid_answerer(task)))
     if not args.break_weight and task.n <= RNN_MAX_N:
         answerers.append(("RNN (exact, store everything)", _rnn_answerer(task)))
-    if not args.break_weight and (args.sample if args.sample is not None else task.input_space()) <= RAG_MAX:
+    if (not args.break_weight and task.n <= RAG_MAX_N
+            and (args.sample if args.sample is not None else task.input_space()) <= RAG_MAX):
         answerers.append(("RAG (regex retriever)", _rag_answerer(task)))
 
     def show(done: int) -> None:
@@ -83,8 +99,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     report = check_task(task, answerers, args.sample, args.seed, progress=show if args.progress else None)
     print(report.summary())
     if args.break_weight:
+        if report.agree:
+            print("  a weight was perturbed on purpose, but no checked input shows it (too few inputs: try a "
+                  "larger n or --sample)")
+            return 1
         print("  (a weight was perturbed on purpose: the disagreement above is the expected result)")
-        return 0 if not report.agree else 1
+        return 0
     return 0 if report.agree else 1
 
 
@@ -94,6 +114,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from constructions.library.retrieval_uhat import core_size, retrieval_uhat
     from proofs_check.layers import describe_layers, latex_layers
 
+    _no_family_options(args, ("variant",))
     task = _task(args)
     net = retrieval_uhat(task)
     if args.what == "sizes":
@@ -117,6 +138,12 @@ def cmd_prove(args: argparse.Namespace) -> int:
     from constructions.uhat.precision import precision_audit
     from proofs_check.retrieval_proofs import head_scores_match, prove_task, refute_broken
 
+    _no_family_options(args, ("variant",))
+    if args.what != "all":
+        raise ParameterError(f"{args.task}: --what is an option of the [BCL] families; retrieval proofs run all sections")
+    ns = [args.n] if args.n is not None else [4, 16, 64]
+    for n in ns:
+        retrieval_task(args.task, n)  # validate n before any proof runs
     start = time.perf_counter()
     ok = True
     print(f"{args.task}: the attention lemmas, for every n (z3 over unbounded integers)")
@@ -126,7 +153,6 @@ def cmd_prove(args: argparse.Namespace) -> int:
     bad = refute_broken(args.task)
     print(bad.line())
     ok &= not bad.proved
-    ns = [args.n] if args.n is not None else [4, 16, 64]
     for n in ns:
         task = retrieval_task(args.task, n)
         net = retrieval_uhat(task)
@@ -160,9 +186,8 @@ def cmd_table(args: argparse.Namespace) -> int:
     from proofs_check.cli import _range
     from proofs_check.retrieval_table import plot_rows, render, retrieval_row, table_ns
 
-    ns = _range(args.ns)
-    if not ns or ns[0] < 1 or ns[-1] > 65536:
-        raise ParameterError(f"{args.task}: -n must be a range within 1..65536")
+    _no_family_options(args, ("variant", "dfa_max_n", "paper_max_n"))
+    ns = _range(args.ns, 1, 65536)
     ns = table_ns(ns, args.task)
     if len(ns) > 200:
         raise ParameterError(f"{len(ns)} rows requested; at most 200")
@@ -174,6 +199,8 @@ def cmd_table(args: argparse.Namespace) -> int:
     from proofs_check.atomic import table_files, write_atomically
 
     out = args.out
+    if not str(out).strip():
+        raise ParameterError("--out needs a directory name")
     write_atomically(out, table_files(lambda fmt: render(rows, fmt, title)), lambda path: plot_rows(rows, path, title))
     print(f"wrote {out}/table.md, table.csv, table.tex, plot.png")
     return 0

@@ -159,6 +159,7 @@ class ARTask(RetrievalTask):
         return codes
 
     def sample_inputs(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        self._check_sample_args(rng, count)
         n, m = self.n, self.m
         codes = np.zeros((count, n + 2), dtype=np.int64)
         codes[:, 1:n:2] = np.argsort(rng.random((count, m)), axis=1) + n + 1
@@ -198,8 +199,9 @@ class CgramTask(RetrievalTask):
     citation = Citation(WDL, "Def 4.4 (c-gram retrieval) / Thm 4.6")
 
     def __post_init__(self) -> None:
-        if self.c not in (2, 3) or isinstance(self.c, bool):
-            raise ParameterError(f"cgram: c must be 2 or 3, got {self.c!r}")
+        if isinstance(self.c, bool) or not isinstance(self.c, (int, np.integer)) or self.c not in (2, 3):
+            raise ParameterError(f"cgram: c must be the integer 2 or 3, got {self.c!r}")
+        object.__setattr__(self, "c", int(self.c))
         object.__setattr__(self, "n", _check_int("cgram", "n", self.n, self.c))
 
     @property
@@ -236,6 +238,7 @@ class CgramTask(RetrievalTask):
         return np.concatenate([np.zeros((digits.shape[0], 1), dtype=np.int64), digits + 1], axis=1)
 
     def sample_inputs(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        self._check_sample_args(rng, count)
         n, c = self.n, self.c
         x = rng.integers(1, n + 1, (count, n))
         j = rng.integers(0, n - c + 1, count)[:, None] + np.arange(c - 1)

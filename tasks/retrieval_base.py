@@ -178,8 +178,20 @@ class RetrievalTask(Task):
         return codes, self.valid_rows(codes)
 
     def sample_inputs(self, rng: np.random.Generator, count: int) -> np.ndarray:
-        """``count`` random valid inputs (uniform digits of the product space), any n."""
+        """``count`` random valid inputs (uniform digits of the product space), any n; at most
+        ``BATCH_MAX`` cells (count × input length) at once."""
+        self._check_sample_args(rng, count)
         return self._digits_to_codes(rng.integers(0, np.array(self.radices, dtype=np.int64), (count, len(self.radices))))
+
+    def _check_sample_args(self, rng: object, count: object) -> None:
+        """ParameterError unless ``rng`` is a numpy Generator and 0 ≤ count, count × length ≤ BATCH_MAX."""
+        if not isinstance(rng, np.random.Generator):
+            raise ParameterError(f"sample_inputs needs a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+            raise ParameterError(f"sample_inputs: count must be a non-negative integer, got {count!r}")
+        if count * self.input_length > BATCH_MAX:
+            raise ParameterError(f"sample_inputs: {count} inputs of length {self.input_length} exceed "
+                                 f"{BATCH_MAX:,} cells per batch; sample in smaller batches")
 
     # ---- answers ---------------------------------------------------------------------------------
     def _check_batch(self, codes: np.ndarray) -> np.ndarray:

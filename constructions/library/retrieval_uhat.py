@@ -236,7 +236,7 @@ def core_size(task) -> CoreSize:
 
 def retrieval_uhat(task, softmax: Fraction | int | None = None) -> UHAT:
     """The construction for ``task`` (hard attention, or softmax heads with inverse temperature β)."""
-    beta = None if softmax is None else Fraction(softmax)
+    beta = None if softmax is None else _beta(softmax)
     name = type(task).__name__
     if name == "CountingTask":
         if beta is not None:
@@ -247,6 +247,20 @@ def retrieval_uhat(task, softmax: Fraction | int | None = None) -> UHAT:
     if build is None:
         raise ParameterError(f"no transformer construction for {name}")
     return build(task, beta)
+
+
+def _beta(value: object) -> Fraction:
+    """A softmax inverse temperature: a positive finite rational (int, Fraction, or a finite float) ≤ 10^6."""
+    from numbers import Rational
+
+    if isinstance(value, bool) or not isinstance(value, (Rational, float)):
+        raise ParameterError(f"softmax β must be a positive number, got {value!r}")
+    if isinstance(value, float) and not (value == value and abs(value) != float("inf")):
+        raise ParameterError(f"softmax β must be finite, got {value!r}")
+    beta = Fraction(value)
+    if not 0 < beta <= 10**6:
+        raise ParameterError(f"softmax β must be in (0, 10^6], got {value!r}")
+    return beta
 
 
 def score_margin(task) -> Fraction:

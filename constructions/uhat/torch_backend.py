@@ -375,6 +375,23 @@ class UHATModule(nn.Module):
         idx = r if spec.tiebreak == "rightmost" else length - 1 - r
         return idx.clamp(0, length - 1), exists_mask(spec.mask, length, h.device)
 
+    def _check_words(self, words) -> torch.Tensor:
+        """A (B, L) integer tensor of symbol codes in 0..|Σ|−1, B, L ≥ 1; typed errors otherwise (a
+        negative code would otherwise index the embedding from the end: a silent wrong answer)."""
+        from automata.errors import UnknownSymbolError
+
+        if not isinstance(words, torch.Tensor):
+            raise ParameterError(f"words must be a (B, L) torch LongTensor of symbol codes, got {type(words).__name__}")
+        if words.dim() != 2 or words.shape[0] == 0 or words.shape[1] == 0:
+            raise ParameterError(f"words must be a non-empty (B, L) tensor, got shape {tuple(words.shape)}")
+        if words.dtype.is_floating_point or words.dtype.is_complex or words.dtype == torch.bool:
+            raise ParameterError(f"symbol codes must be integers, got {words.dtype}")
+        k = len(self.net_alphabet)
+        bad = (words < 0) | (words >= k)
+        if bool(bad.any()):
+            raise UnknownSymbolError(f"symbol code {int(words[bad][0])} is outside the alphabet (0..{k - 1})")
+        return words.to(torch.long)
+
     def _run(self, words: torch.Tensor | None, upto: int | None = None, initial: torch.Tensor | None = None,
              last_only: bool = False) -> torch.Tensor:
         """Slot-major buffer (slots, B·L) after the first ``upto`` layers. ``initial`` (B, L, D₀) replaces
@@ -387,7 +404,7 @@ class UHATModule(nn.Module):
                 raise ParameterError(f"initial vectors have width {d0}, the network reads {self.emb.shape[1]}")
             self._check_initial(initial)
         else:
-            words = words.to(self.device)
+            words = self._check_words(words).to(self.device)
             n, length = words.shape
         if self.max_len is not None and length > self.max_len:
             raise ParameterError(f"words of length {length} exceed the audited bound max_len = {self.max_len}")
@@ -509,14 +526,14 @@ class UHATModule(nn.Module):
 
     def residual(self, words: torch.Tensor, upto: int | None = None) -> torch.Tensor:
         """The slot buffer after the first ``upto`` layers (all by default), shape (B, L, slots)."""
+        words = self._check_words(words)
         n, length = words.shape
         return self._run(words, upto).T.reshape(n, length, self.n_slots)
 
     def forward(self, words: torch.Tensor) -> torch.Tensor:
         """Acceptance (B, L) bool at every position, or for a generator the index (B, L) of the largest
         logit at every position (the smallest index among equal logits; a certified network has none)."""
-        if words.dim() != 2 or words.shape[1] == 0:
-            raise ValueError("words must be a non-empty (B, L) LongTensor")
+        words = self._check_words(words)
         n, length = words.shape
         out = self.readout(self._run(words))
         if self.generator:
@@ -527,6 +544,7 @@ class UHATModule(nn.Module):
         """A generator's logits (B, L, |output_symbols|)."""
         if not self.generator:
             raise ParameterError("logits: this network has an acceptance vector, not an output read-out")
+        words = self._check_words(words)
         n, length = words.shape
         return self.readout(self._run(words)).T.reshape(n, length, -1)
 
@@ -536,8 +554,10 @@ class UHATModule(nn.Module):
         (B, L, D₀) replaces the embedding (:meth:`forward_from`)."""
         if not self.generator:
             raise ParameterError("generate: this network has an acceptance vector, not an output read-out")
-        if initial is None and (words is None or words.dim() != 2 or words.shape[1] == 0):
-            raise ValueError("words must be a non-empty (B, L) LongTensor")
+        if initial is None:
+            if isinstance(words, torch.Tensor) and words.dim() == 2 and words.shape[0] == 0 and words.shape[1] > 0:
+                return torch.zeros(0, dtype=torch.long, device=self.device)  # an empty batch has no answers
+            words = self._check_words(words)
         n, length = (initial.shape[:2] if initial is not None else words.shape)
         h = self._run(words, initial=initial, last_only=True)
         last = torch.arange(n, device=h.device) * length + length - 1
