@@ -152,8 +152,10 @@ def exhaustive_size(task) -> int:
 
     total = task.input_space()
     if total > MAX_INPUTS:
+        hint = " (or index-binary, Index over {0, 1}: all inputs up to n = 16)" if getattr(
+            task, "variant", "") == "range" else ""
         raise ParameterError(f"{task.name} n={task.n}: {approx(total)} inputs exceed the exhaustive limit "
-                             f"{MAX_INPUTS:,}; use --sample K")
+                             f"{MAX_INPUTS:,}; use --sample K{hint}")
     return total
 
 
