@@ -327,7 +327,9 @@ class Hybrid:
         return self.net.alphabet.index(sym), margin
 
     def _symbols(self) -> np.ndarray:
-        return np.array([self.net.alphabet.index(s) for s in self.net.output_symbols], dtype=np.int64)
+        """Alphabet index of every output symbol (a dict lookup: the alphabet has ~2n symbols)."""
+        index = {s: k for k, s in enumerate(self.net.alphabet)}
+        return np.array([index[s] for s in self.net.output_symbols], dtype=np.int64)
 
     def size(self, length: int) -> HybridSize:
         """The size measured on the built objects, bits per unit for words of length ≤ ``length``."""
