@@ -22,11 +22,34 @@ def split_word(text: str, alphabet: Sequence[str]) -> Word:
     return word
 
 
+def as_word(word: object) -> Word:
+    """``word`` as a tuple of symbols: a str, list or tuple of str; :class:`ParameterError` for a
+    non-sequence (None, a number), :class:`UnknownSymbolError` for a non-str symbol (a number, a nested
+    list) — typed errors instead of a TypeError from deep inside."""
+    from automata.errors import ParameterError
+
+    if isinstance(word, str):
+        return tuple(word)
+    if not isinstance(word, (list, tuple)):
+        raise ParameterError(f"a word is a sequence of symbols (str), got {type(word).__name__}")
+    for pos, sym in enumerate(word):
+        if not isinstance(sym, str):
+            raise UnknownSymbolError(f"symbol at position {pos + 1} is a {type(sym).__name__}, not a str")
+    return tuple(word)
+
+
 def encode_word(word: Iterable[str], alphabet: Sequence[str]) -> np.ndarray:
-    """Symbol indices of ``word`` (int64); raises :class:`UnknownSymbolError` on a foreign symbol."""
+    """Symbol indices of ``word`` (int64); raises :class:`UnknownSymbolError` on a foreign or non-str
+    symbol and :class:`ParameterError` when ``word`` is not a sequence."""
+    if not hasattr(word, "__iter__"):
+        from automata.errors import ParameterError
+
+        raise ParameterError(f"a word is a sequence of symbols (str), got {type(word).__name__}")
     index = {a: k for k, a in enumerate(alphabet)}
     out = []
     for pos, sym in enumerate(word):
+        if not isinstance(sym, str):
+            raise UnknownSymbolError(f"symbol at position {pos + 1} is a {type(sym).__name__}, not a str")
         if sym not in index:
             raise UnknownSymbolError(
                 f"unknown symbol {sym!r} at position {pos + 1}; alphabet is {' '.join(alphabet)}"

@@ -166,6 +166,10 @@ def show_input(task, codes: np.ndarray) -> str:
 def check_task(task, answerers: list[tuple[str, Answerer]], sample: int | None = None, seed: int = 0,
                python_sample: int = 2000, progress: Callable[[int], None] | None = None) -> CheckReport:
     """Every answerer against ``task.answers`` on every valid input (or a sample)."""
+    from tasks.retrieval import RetrievalTask
+
+    if not isinstance(task, RetrievalTask):
+        raise ParameterError(f"check_task needs a retrieval task, got {type(task).__name__}")
     t0 = time.perf_counter()
     count = 0
     report = CheckReport(task.describe() if hasattr(task, "describe") else task.name, 0, sample is None,

@@ -368,6 +368,8 @@ RETRIEVAL_TASKS: dict[str, RetrievalEntry] = {e.name: e for e in (
 
 def retrieval_task(name: str, n: int, **kw: object) -> RetrievalTask:
     """The registry's task ``name`` at size ``n`` (:class:`ParameterError` for an unknown name or keyword)."""
+    if not isinstance(name, str):
+        raise ParameterError(f"a retrieval task name is a str, got {type(name).__name__}")
     entry = RETRIEVAL_TASKS.get(name)
     if entry is None:
         raise ParameterError(f"unknown retrieval task {name!r}; choose one of {', '.join(RETRIEVAL_TASKS)}")

@@ -15,7 +15,7 @@ from typing import Hashable, Mapping, Sequence
 
 import numpy as np
 
-from automata.alphabet import Word, check_codes
+from automata.alphabet import Word, as_word, check_codes
 from automata.errors import ParameterError, SuccinctError, UnknownSymbolError
 from automata.implicit import ImplicitAutomaton
 from tasks.base import LowerBound, Samples, Task
@@ -106,6 +106,8 @@ class RetrievalTask(Task):
 
     def value(self, sym: str) -> int:
         """The numeric value of a symbol; :class:`UnknownSymbolError` for a foreign one."""
+        if not isinstance(sym, str):
+            raise ParameterError(f"a symbol is a str, got {type(sym).__name__}")
         return int(self.values[self._symbol_index(sym, None)])
 
     def _symbol_index(self, sym: str, pos: int | None) -> int:
@@ -239,7 +241,7 @@ class RetrievalTask(Task):
     def answer(self, inp: Sequence[str]) -> str:
         """The reference answer (plain Python); :class:`InvalidInputError` outside the domain,
         :class:`UnknownSymbolError` for a foreign symbol."""
-        inp = tuple(inp)
+        inp = as_word(inp)
         return self._checked_answer(inp, self._indices(inp))
 
     def _checked_answer(self, inp: Word, idx: np.ndarray) -> str:
@@ -253,7 +255,7 @@ class RetrievalTask(Task):
 
     def is_valid_prefix(self, prefix: Sequence[str]) -> bool:
         """Whether ``prefix`` (at most ``input_length`` symbols) extends to a valid input."""
-        prefix = tuple(prefix)
+        prefix = as_word(prefix)
         if len(prefix) > self.input_length:
             return False
         try:
@@ -268,6 +270,7 @@ class RetrievalTask(Task):
     # ---- the language ------------------------------------------------------------------------
     def accepts(self, word: Sequence[str]) -> bool:
         """``word ∈ L_n``: a valid input followed by its answer (direct, no automaton)."""
+        word = as_word(word)
         word = tuple(word)
         idx = self._indices(word)
         if len(word) != self.input_length + 1:

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Sequence
 
+from automata.alphabet import as_word
 from automata.errors import ParameterError, PrecisionError, UnknownSymbolError
 from tasks.retrieval import ARTask, CgramTask, CountingTask, IndexTask, RetrievalTask
 from tasks.retrieval_base import BOS, InvalidInputError
@@ -140,6 +141,7 @@ class RagReader:
     def step(self, state: State, sym: str) -> State:
         """One token: the position advances (up to ``L``; a further token clears ``ok``), a token of the
         wrong kind clears ``ok``, a query token is remembered."""
+        self._check_state(state)
         value = self.task.value(sym)  # UnknownSymbolError for a foreign symbol
         pos, ok, query = state[0], state[1], state[2:]
         length = self.task.input_length
@@ -158,6 +160,7 @@ class RagReader:
     def emit(self, state: State) -> tuple[str, ...]:
         """The regexes issued after the input (:class:`InvalidInputError` unless the state shows a whole
         input of the right kinds)."""
+        self._check_state(state)
         if not state[1] or state[0] != self.task.input_length:
             raise InvalidInputError(f"{self.task.name}: not an input of length {self.task.input_length} "
                                     "with the right symbol kinds")
@@ -167,16 +170,23 @@ class RagReader:
         """The regular expressions the reader issues on ``inp``."""
         return self.emit(self.read(inp))
 
+    def _check_state(self, state: object) -> None:
+        """A state is a tuple of one integer per register (:class:`ParameterError` otherwise)."""
+        width = len(self.registers())
+        if not isinstance(state, tuple) or len(state) != width or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in state):
+            raise ParameterError(f"a reader state is a tuple of {width} integers, got {state!r}")
+
     def run(self, inp: Sequence[str]) -> str:
         """The answer symbol: read, emit, retrieve with ``re.search`` over ``" ".join(inp)``, respond."""
-        inp = tuple(inp)
+        inp = as_word(inp)
         state = self.read(inp)
         context = " ".join(inp)
         return self.respond(state[2:], [re.search(r, context) for r in self.emit(state)])
 
     def accepts(self, word: Sequence[str]) -> bool:
         """``word ∈ L_n``: the input part is accepted by the reader and the last symbol is its answer."""
-        word = tuple(word)
+        word = as_word(word)
         for s in word:
             if s not in self.task.index:
                 raise UnknownSymbolError(f"unknown symbol {s!r}")
@@ -305,9 +315,15 @@ def _digits(v: int) -> int:
     return len(str(v))
 
 
+def _require_task(task: object, what: str) -> None:
+    if not isinstance(task, RetrievalTask):
+        raise ParameterError(f"{what}: expected a retrieval task, got {type(task).__name__}")
+
+
 def rag_state_bits(task: RetrievalTask) -> int:
     """``bl(L) + 1`` + the query: Index ``bl(n)``, AR ``bl(n/2)``, c-gram ``(c−1)·bl(n)``, Counting
     ``bl(k) + bl(n)`` (``L`` = input length: n+2, n+2, n+c, n+3)."""
+    _require_task(task, "rag_state_bits")
     n = task.n
     if isinstance(task, IndexTask):
         return bl(n + 2) + 1 + bl(n)
@@ -323,6 +339,7 @@ def rag_state_bits(task: RetrievalTask) -> int:
 def rag_query_length(task: RetrievalTask) -> int:
     """Characters of the longest regex (``d(v)`` = decimal digits of ``v``): Index ``16 + d(n)``;
     AR ``max(26, 14 + d(n/2))``; c-gram ``(c−1)(d(n) + 1) + 27``; Counting ``28 + d(k) + d(n+1)``."""
+    _require_task(task, "rag_query_length")
     n = task.n
     if isinstance(task, IndexTask):
         return 16 + _digits(n)

@@ -137,6 +137,7 @@ def certify_float(net: UHAT, dtype: str, max_len: int, margins: Mapping[HeadKey,
     of at most that magnitude (the caller's obligation — an integer RNN's states). Coordinate r then
     starts with B_r = bound, E_r = 0 when the bound is within the dtype's exact range (else E_r = u·B_r,
     the rounding of the given value); the embedding and positions are not used."""
+    _check_arguments(net, max_len, margins, readout_margin, betas)
     name = str(parse_dtype(dtype)).replace("torch.", "")
     if name not in UNIT_ROUNDOFF:
         raise DtypeError(f"certified runs use float32 or float64, not {name}")
@@ -146,7 +147,10 @@ def certify_float(net: UHAT, dtype: str, max_len: int, margins: Mapping[HeadKey,
     for key, beta in (betas or {}).items():  # the certificate is for the network with these β
         net = with_beta(net, key, beta)
     betas = {}
-    init = None if initial_bounds is None else tuple(Fraction(b) for b in initial_bounds)
+    try:
+        init = None if initial_bounds is None else tuple(Fraction(b) for b in initial_bounds)
+    except (TypeError, ValueError):
+        raise ParameterError("initial_bounds must be a sequence of numbers, one per layer-0 coordinate") from None
     if init is not None and (len(init) != net.embedding.out_dim or any(b < 0 for b in init)):
         raise ParameterError(f"initial_bounds needs one magnitude bound ≥ 0 per layer-0 coordinate "
                              f"({net.embedding.out_dim})")
@@ -163,6 +167,28 @@ def certify_float(net: UHAT, dtype: str, max_len: int, margins: Mapping[HeadKey,
     if low:
         ok, reason = False, "; ".join(low)
     return FloatCertificate(net, name, max_len, ok, err, Fraction(readout_margin), mins, reason, init)
+
+
+def _check_arguments(net: object, max_len: object, margins: object, readout_margin: object, betas: object) -> None:
+    """Typed errors for wrong argument types (never a TypeError from inside the analysis)."""
+    from numbers import Rational
+
+    if not isinstance(net, UHAT):
+        raise ParameterError(f"certify_float needs a UHAT, got {type(net).__name__}")
+    if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 1:
+        raise ParameterError(f"max_len must be an integer ≥ 1, got {max_len!r}")
+    if not isinstance(readout_margin, (Rational, float)) or isinstance(readout_margin, bool) or readout_margin <= 0:
+        raise ParameterError(f"the read-out margin must be a positive number, got {readout_margin!r}")
+    heads = {(k, h) for k, layer in enumerate(net.layers) if isinstance(layer, AttentionLayer)
+             for h in range(layer.n_heads)}
+    for what, table in (("margins", margins), ("betas", betas or {})):
+        if not isinstance(table, Mapping):
+            raise ParameterError(f"{what} must map (layer, head) to a number, got {type(table).__name__}")
+        for key, value in table.items():
+            if key not in heads:
+                raise ParameterError(f"{what}: no attention head {key!r} (heads: {sorted(heads)})")
+            if not isinstance(value, (Rational, float)) or isinstance(value, bool) or value <= 0:
+                raise ParameterError(f"{what}[{key}] must be a positive number, got {value!r}")
 
 
 def _softmax_heads(net: UHAT) -> list[HeadKey]:

@@ -131,6 +131,13 @@ class UHATModule(nn.Module):
         initial_values=None,
     ):
         super().__init__()
+        from constructions.dtypes import parse_device
+
+        if not isinstance(net, UHAT):
+            raise ParameterError(f"to_torch needs a UHAT, got {type(net).__name__}")
+        if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 1):
+            raise ParameterError(f"max_len must be an integer ≥ 1, got {max_len!r}")
+        device = parse_device(device)
         dtype = parse_dtype(dtype)
         report = precision_audit(net, max_len, initial_values)
         # layer-0 vectors given directly (forward_from) are accepted only inside the audited bounds

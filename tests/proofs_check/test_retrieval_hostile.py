@@ -276,10 +276,6 @@ if not torch.cuda.is_available():
                                                                          max_len=5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "wrong argument types/values in the library raise TypeError/AttributeError/IndexError/ValueError/"
-    "RuntimeError/AssertionError instead of a SuccinctError (tasks, RAG, RNN, certify_float, to_torch, "
-    "check_task). Expected: ParameterError / UnknownSymbolError / DtypeError"))
 @pytest.mark.parametrize("case", list(_UNTYPED))
 def test_library_wrong_argument_types_raise_typed_errors(case: str) -> None:
     with pytest.raises(SuccinctError):
