@@ -2,7 +2,7 @@
 
 [WDL] Wen, Dang, Lyu, *RNNs are not Transformers (Yet): The Key Bottleneck on In-context Retrieval*,
 ICLR 2025 (arXiv 2402.18510), Defs 4.2–4.5 and Thm 4.6. A task maps an input to one answer symbol; its
-language is ``L_n = { input · answer }``. The formats are fixed by the project's retrieval spec (every
+language is ``L_n = { input · answer }``. The formats are fixed here (and walked through in docs/tutorial.md §8; every
 input starts with ``<s>``; positions are 0-based, data at 1..n; ``v`` = a data value "1".."n"):
 
 * :class:`IndexTask` — ``<s> x_1..x_n ?i`` → ``x_i`` (variant ``range``: x ∈ [n]; ``binary``: x ∈ {0, 1});

@@ -300,7 +300,7 @@ class RetrievalTask(Task):
                        tuple(u for u in dict.fromkeys(near) if not self.accepts(u)))
 
     def lower_bounds(self) -> tuple[LowerBound, ...]:
-        """log2 R(n) bits for any RNN (with any CoT): RETRIEVAL §3, measured in :mod:`tasks.retrieval_bounds`."""
+        """log2 R(n) bits for any RNN (with any CoT): one-way communication, measured in :mod:`tasks.retrieval_bounds`."""
         from tasks.retrieval_bounds import closed_form_rows, log2_rows
 
         exact = closed_form_rows(self) is not None

@@ -1,6 +1,6 @@
 """The RNN lower bound of [WDL] Thm 4.6 as a measured number: the distinct rows of the answer matrix.
 
-One-way communication / Myhill–Nerode (RETRIEVAL.md §3). Split each input into its data part α
+One-way communication / Myhill–Nerode (docs/tutorial.md §8). Split each input into its data part α
 (``<s> x_1..x_n``) and its query part β (the rest). After α, everything a deterministic RNN does —
 reading β, any chain of thought, the answer — depends only on (s(α), β). So its state set has at least
 R(n) states, R(n) = the number of distinct rows of ``Ans[α][β]`` (the answer, or ⊥ where α·β is not a

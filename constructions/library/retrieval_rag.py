@@ -4,7 +4,7 @@
 retrieval; Def 5.5 / Thm 5.6's discussion): an RNN that may emit a **query** — a regular expression —
 which a retriever answers from the context closes the gap of Thm 4.6: Index, AR, c-gram retrieval and
 Counting need Ω(n) bits of state without retrieval, but ``O(log n)`` with it. The readers below are
-constructions of ours satisfying that statement (RETRIEVAL.md §5, "RAG"), not the paper's.
+constructions of ours satisfying that statement ([WDL] §5), not the paper's.
 
 **Model.** A :class:`RagReader` is an explicit finite-state reader: its state is a tuple of bounded
 integers (:class:`Register`, each with a declared bit width; :attr:`RagReader.state_bits` is their sum,

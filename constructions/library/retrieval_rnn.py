@@ -2,7 +2,7 @@
 
 [WDL] Wen, Dang, Lyu, *RNNs are not Transformers (Yet)*, ICLR 2025 (arXiv 2402.18510), Thm 4.6: an RNN
 with o(n) bits of state cannot solve Index, AR, c-gram retrieval or Counting of size n (for Index already
-over {0, 1}; for the others because the alphabet grows with n, RETRIEVAL.md §2). The matching **upper
+over {0, 1}; for the others because the alphabet grows with n). The matching **upper
 bound** is the obvious one — remember the data, answer at the end — and these are constructions of ours
 (not the paper's) that realise it exactly, with ``O(n log |Σ|)`` state bits. Each network accepts exactly
 the language ``L_n = { input · answer }`` of :mod:`tasks.retrieval` (formats fixed there): it checks the

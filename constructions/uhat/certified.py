@@ -21,7 +21,7 @@ error bound E_r (E_r = 0 while the value is an exactly computed integer within t
   γ_L·B + u·B (division);
 * softmax head with a **proved margin** Δ (the reference winner beats every other unmasked position by
   ≥ Δ; :mod:`proofs_check.retrieval_proofs` proves it with z3 for every n) and N ≤ L − 1 competitors:
-  the weight off the winner is ε ≤ N·e^(−β(Δ − 2E_s)) ([WDL]-style bound, RETRIEVAL §4), so the attended
+  the weight off the winner is ε ≤ N·e^(−β(Δ − 2E_s)) (the standard softmax tail bound), so the attended
   value moves by ≤ ε·2B from the winner's, plus E_v and the float error of exp/normalise/weighted sum
   ≤ (2L + 8)·u·B·1.01;
 * read-out: the answer is the reference's when 2·max_k E_k < g, g the reference's proved logit margin.

@@ -13,7 +13,7 @@
 
 All weights are exact rationals (:class:`fractions.Fraction` in sparse :class:`Affine` maps).
 
-**Extensions for in-context retrieval** ([WDL] Thm 4.6; THEORY §8, docs/theory.md §8) — the same model,
+**Extensions for in-context retrieval** ([WDL] Thm 4.6; docs/tutorial.md §8) — the same model,
 with every extension off by default (a [BCL] network uses none of them):
 
 * ``positions``: an :class:`Affine` from the feature vector p(j) = (1, j, j², …, j^d) of the 0-based

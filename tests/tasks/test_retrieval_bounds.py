@@ -1,6 +1,6 @@
 """The measured RNN lower bound of [WDL] Thm 4.6 (tasks/retrieval_bounds.py): distinct rows of the
 answer matrix by enumeration against the closed forms and against the minimal DFA (Myhill–Nerode), the
-c-gram bound n!, the sample numbers of RETRIEVAL.md §7, the limits, and broken twins that the checks
+c-gram bound n!, the sample numbers of docs/results.md, the limits, and broken twins that the checks
 must catch."""
 from __future__ import annotations
 
