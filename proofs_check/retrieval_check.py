@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from automata.errors import ParameterError
-from constructions.library.retrieval_uhat import READOUT_MARGIN, retrieval_uhat, score_margin
+from constructions.library.retrieval_uhat import READOUT_MARGIN, head_margins, retrieval_uhat
 from constructions.uhat.certified import certify_float
 from constructions.uhat.model import UHAT, AttentionLayer
 from constructions.uhat.precision import precision_audit
@@ -71,12 +71,9 @@ def uhat_answerer(task, net: UHAT, dtype: str = "float64", device: str = "cpu") 
     length = task.input_length
     cert = None
     if not precision_audit(net, length).integral:
-        margins = {(k, h): score_margin(task) for k, layer in enumerate(net.layers)
-                   if isinstance(layer, AttentionLayer) for h in range(layer.n_heads)}
-        cert = certify_float(net, dtype, length, margins, READOUT_MARGIN)
+        cert = certify_float(net, dtype, length, head_margins(task, net), READOUT_MARGIN)
     module = to_torch(net, dtype, device, max_len=length, certificate=cert)
-    index = {s: k for k, s in enumerate(task.alphabet)}
-    sym = np.array([index[s] for s in net.output_symbols])
+    sym = np.array([task.index[s] for s in net.output_symbols])
 
     def answer(codes: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -89,7 +86,7 @@ def uhat_answerer(task, net: UHAT, dtype: str = "float64", device: str = "cpu") 
 
 def language_answerer(task, accepts: Callable[[np.ndarray], np.ndarray]) -> Answerer:
     """An acceptor of L_n as an answerer: a iff input · a is accepted and no other answer is (else −1)."""
-    cands = [task.alphabet.index(s) for s in task.answer_symbols]
+    cands = [task.index[s] for s in task.answer_symbols]
 
     def answer(codes: np.ndarray) -> np.ndarray:
         out = np.full(len(codes), -1, dtype=np.int64)
@@ -109,9 +106,15 @@ def smallest_dtype(task, net: UHAT) -> str:
     rep = precision_audit(net, task.input_length)
     if rep.integral:
         return "float32" if rep.exact("float32") else "float64"
-    margins = {(k, h): score_margin(task) for k, layer in enumerate(net.layers)
-               if isinstance(layer, AttentionLayer) for h in range(layer.n_heads)}
-    return "float32" if certify_float(net, "float32", task.input_length, margins, READOUT_MARGIN).ok else "float64"
+    cert = certify_float(net, "float32", task.input_length, head_margins(task, net), READOUT_MARGIN)
+    return "float32" if cert.ok else "float64"
+
+
+def softmax_certificate(task, dtype: str = "float64"):
+    """The float certificate of ``task``'s construction with every hard head made softmax (β = 64, the
+    certificate then reports each head's least certified β)."""
+    soft = retrieval_uhat(task, softmax=64)
+    return certify_float(soft, dtype, task.input_length, head_margins(task, soft), READOUT_MARGIN)
 
 
 def _inputs(task, sample: int | None, seed: int):

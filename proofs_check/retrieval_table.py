@@ -17,10 +17,9 @@ from automata.errors import ParameterError
 from constructions.library.retrieval_hybrid import hybrid_size
 from constructions.library.retrieval_rag import rag_query_length, rag_state_bits
 from constructions.library.retrieval_rnn import retrieval_rnn_size
-from constructions.library.retrieval_uhat import READOUT_MARGIN, retrieval_uhat, score_margin
-from constructions.uhat.certified import certify_float
-from constructions.uhat.model import AttentionLayer
+from constructions.library.retrieval_uhat import retrieval_uhat
 from constructions.uhat.precision import precision_audit
+from proofs_check.retrieval_check import softmax_certificate
 from tasks.retrieval import retrieval_task
 from tasks.retrieval_bounds import closed_form_rows, count_rows, log2_rows
 
@@ -69,10 +68,7 @@ def retrieval_row(name: str, n: int) -> RetrievalRow:
     rep = precision_audit(net, task.input_length)
     beta = None
     if not name.startswith("counting"):
-        soft = retrieval_uhat(task, softmax=64)
-        margins = {(k, h): score_margin(task) for k, layer in enumerate(soft.layers)
-                   if isinstance(layer, AttentionLayer) for h in range(layer.n_heads)}
-        cert = certify_float(soft, "float64", task.input_length, margins, READOUT_MARGIN)
+        cert = softmax_certificate(task)
         # no β certifies when float64's error in layer 1 is amplified past the margin (c-gram, large n)
         beta = max(float(b) for b in cert.beta_min.values()) if cert.beta_min else float("inf")
     exact = closed_form_rows(task)

@@ -269,8 +269,15 @@ def score_margin(task) -> Fraction:
     return Fraction(1)
 
 
+def head_margins(task, net: UHAT) -> dict[tuple[int, int], Fraction]:
+    """:func:`score_margin` for every (attention layer, head) of ``net`` — the margins a float
+    certificate (:func:`constructions.uhat.certified.certify_float`) takes."""
+    return {(k, h): score_margin(task) for k, layer in enumerate(net.layers)
+            if isinstance(layer, AttentionLayer) for h in range(layer.n_heads)}
+
+
 READOUT_MARGIN = Fraction(1)  # exact integral z: logit gap (z − w)² ≥ 1 between round(z) and any other w
 
 
-__all__ = ["CoreSize", "Layout", "READOUT_MARGIN", "match_head", "readout_logits", "ar_uhat", "cgram_uhat", "core_size", "counting_uhat",
+__all__ = ["CoreSize", "Layout", "READOUT_MARGIN", "head_margins", "match_head", "readout_logits", "ar_uhat", "cgram_uhat", "core_size", "counting_uhat",
            "index_uhat", "retrieval_uhat", "score_margin"]

@@ -83,6 +83,25 @@ def _rows(h: torch.Tensor, slots: tuple[int, ...]) -> torch.Tensor:
     return torch.stack([h[r] for r in slots]) if slots else h[:0]
 
 
+def _unmasked(mask: str, i: torch.Tensor, j: torch.Tensor) -> torch.Tensor:
+    """Whether key position ``j`` is visible from query position ``i`` under ``mask`` (broadcasting)."""
+    if mask == "none":
+        return (i >= 0) & (j >= 0)
+    return {"j<i": j < i, "j>i": j > i, "j<=i": j <= i, "j>=i": j >= i}[mask]
+
+
+def _weights(spec: _Attend, score: torch.Tensor, allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """An ``average`` or ``softmax`` head's weights over the keys (the last axis): uniform on the
+    maximal-score unmasked keys, or ∝ exp(β(s − max)) on the unmasked ones; all zero when none is."""
+    score = score.masked_fill(~allowed, float("-inf"))
+    best = score.amax(-1, keepdim=True)
+    if spec.mode == "average":
+        w = ((score == best) & allowed).to(dtype)
+    else:
+        w = torch.exp(spec.beta * (score - best)).nan_to_num(0.0)
+    return w / w.sum(-1, keepdim=True).clamp(min=torch.finfo(dtype).tiny)
+
+
 def _position_match(q: torch.Tensor, key: torch.Tensor, spec: _Attend, n: int, length: int):
     """O(L) exact hard attention for a **positional quadratic match**: key rows (j, j²) (the position
     and its square, checked on the values) and query rows (a_i, −c) with one constant c > 0, so that
@@ -338,22 +357,14 @@ class UHATModule(nn.Module):
         q = self.query(h, k, head).view(-1, n, length)
         key = self.key(h, k, head).view(-1, n, length)
         pos = torch.arange(length, device=h.device)
-        allowed = {"none": torch.ones(length, length, dtype=torch.bool, device=h.device),
-                   "j<i": pos[None, :] < pos[:, None], "j>i": pos[None, :] > pos[:, None],
-                   "j<=i": pos[None, :] <= pos[:, None], "j>=i": pos[None, :] >= pos[:, None]}[spec.mask]
+        allowed = _unmasked(spec.mask, pos[:, None], pos[None, :])  # (L queries, L keys)
         vals = values.view(-1, n, length)
         out = torch.empty_like(vals)
         step = max(1, CELLS // (length * length))
         for lo in range(0, n, step):  # (batch chunk, L queries, L keys) scores at a time
             hi = min(n, lo + step)
             score = torch.einsum("rbi,rbj->bij", q[:, lo:hi], key[:, lo:hi])
-            score = score.masked_fill(~allowed, float("-inf"))
-            best = score.amax(2, keepdim=True)
-            if spec.mode == "average":
-                w = ((score == best) & allowed).to(values.dtype)
-            else:
-                w = torch.exp(spec.beta * (score - best)).nan_to_num(0.0)
-            w = w / w.sum(2, keepdim=True).clamp(min=torch.finfo(values.dtype).tiny)
+            w = _weights(spec, score, allowed, values.dtype)
             out[:, lo:hi] = torch.einsum("bij,rbj->rbi", w, vals[:, lo:hi])
         return out.view(values.shape)
 
@@ -476,23 +487,16 @@ class UHATModule(nn.Module):
         key = self.key(h, k, head).view(-1, n, length)
         score = torch.einsum("rb,rbj->bj", q, key)  # (n, L)
         pos = torch.arange(length, device=h.device)
-        i = length - 1
-        allowed = {"none": pos >= 0, "j<i": pos < i, "j>i": pos > i, "j<=i": pos <= i, "j>=i": pos >= i}[spec.mask]
-        score = score.masked_fill(~allowed, float("-inf"))
-        best = score.amax(1, keepdim=True)
+        allowed = _unmasked(spec.mask, torch.tensor(length - 1, device=h.device), pos)  # (L keys,)
         vals = values.view(-1, n, length)
         if spec.mode == "hard":
-            top = (score == best) & allowed
+            score = score.masked_fill(~allowed, float("-inf"))
+            top = (score == score.amax(1, keepdim=True)) & allowed
             rank = pos if spec.tiebreak == "rightmost" else length - 1 - pos
             j = torch.where(top, rank, -1).argmax(1)  # the position of the largest rank
             att = vals[:, torch.arange(n, device=h.device), j] * allowed.any().to(h.dtype)
         else:
-            if spec.mode == "average":
-                w = ((score == best) & allowed).to(h.dtype)
-            else:
-                w = torch.exp(spec.beta * (score - best)).nan_to_num(0.0)
-            w = w / w.sum(1, keepdim=True).clamp(min=torch.finfo(h.dtype).tiny)
-            att = torch.einsum("bj,rbj->rb", w, vals)
+            att = torch.einsum("bj,rbj->rb", _weights(spec, score, allowed, h.dtype), vals)
         out = values.new_zeros(values.shape)
         out[:, last] = att
         return out
