@@ -49,11 +49,22 @@ def _add_member(p: argparse.ArgumentParser) -> None:
     p.add_argument("--variant", help="variant, e.g. full or stream for the counter")
 
 
+def _add_shard_options(p: argparse.ArgumentParser) -> None:
+    """--shards K and its companions (proofs_check.dask_run; refused without --shards)."""
+    g = p.add_argument_group("sharded runs (Dask distributed; resumable)")
+    g.add_argument("--shards", type=int, help="split the inputs into K shards run on Dask workers (1..100000)")
+    g.add_argument("--results", help="directory of the shard files: a rerun resumes "
+                   "(default: a fresh temporary directory)")
+    g.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://HOST:8786 "
+                   "(default: a local cluster)")
+    g.add_argument("--workers", type=int, help="local cluster: worker processes, 1..64 (default 2)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from proofs_check.registry import families
     from tasks.retrieval import RETRIEVAL_TASKS
 
-    tasks = ", ".join([*families(), *RETRIEVAL_TASKS])
+    tasks = ", ".join([*families(), *RETRIEVAL_TASKS, "istree"])
     ap = _Parser(
         prog="succinct",
         description="Exact verification of transformer/RNN succinctness constructions.",
@@ -73,9 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="retrieval tasks: seed of --sample")
     p.add_argument("--break-weight", action="store_true",
                    help="retrieval tasks: perturb one transformer weight (the check must print a counterexample)")
-    p.add_argument("--dtype", default="float64")
+    p.add_argument("--dtype", help="float64 (default; istree: the smallest dtype the precision audit proves exact)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--progress", action="store_true")
+    _add_shard_options(p)
     p = sub.add_parser("prove", help="z3 proofs for every word length: UHAT layers, precision, RNN steps, emptiness")
     _add_member(p)
     p.add_argument("--what", default="all", help="comma-separated sections: uhat, precision, rnn, empty (default all)")

@@ -20,6 +20,10 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         print(f"{fam.name:<20} {params}{variants}\n{'':<20} {fam.summary}")
     print("\nIn-context retrieval ([WDL] Wen, Dang, Lyu, ICLR 2025, Thm 4.6):")
     list_tasks()
+    from proofs_check.istree_commands import list_tasks as list_istree
+
+    print("\nIsTree with chain of thought ([WDL] Thm 4.7):")
+    list_istree()
     return 0
 
 
@@ -29,6 +33,12 @@ def _retrieval(name: str) -> bool:
     return is_retrieval(name)
 
 
+def _istree(name: str) -> bool:
+    from proofs_check.istree_commands import is_istree
+
+    return is_istree(name)
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from constructions.brasp.syntax import format_program
 
@@ -36,6 +46,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         from proofs_check import retrieval_commands
 
         return retrieval_commands.cmd_show(args)
+    if _istree(args.task):
+        from proofs_check import istree_commands
+
+        return istree_commands.cmd_show(args)
     fam = family(args.task)
     n, variant = fam.check(args.n, args.variant)
     program = fam.program(n, variant)
@@ -60,24 +74,36 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from proofs_check.dask_run import check_shard_options
+
+    check_shard_options(args)
     if _retrieval(args.task):
         from proofs_check import retrieval_commands
 
         return retrieval_commands.cmd_verify(args)
+    if _istree(args.task):
+        from proofs_check import istree_commands
+
+        return istree_commands.cmd_verify(args)
     from constructions.dtypes import parse_device
 
     fam = family(args.task)
     if args.max_len is None:
         raise ParameterError(f"verify {args.task} needs --max-len")
     parse_device(args.device)
+    if args.shards is not None:
+        from proofs_check.dask_run import verify_sharded
+        from proofs_check.shard_checks import family_spec
+
+        return verify_sharded(family_spec(args.task, args.n, args.variant, args.max_len, args.dtype or "float64"), args)
     member = build(fam, args.n, args.variant)
-    report = verify(member, args.max_len, args.dtype, args.device, args.progress)
+    report = verify(member, args.max_len, args.dtype or "float64", args.device, args.progress)
     print(f"{member.label}: {report.summary()}")
     return 0 if report.agree else 1
 
 
 def cmd_accepts(args: argparse.Namespace) -> int:
-    if _retrieval(args.task):
+    if _retrieval(args.task) or _istree(args.task):
         raise ParameterError(f"accepts: not available for the retrieval task {args.task}; use `succinct verify "
                              f"{args.task} -n N` (every input) or `succinct show {args.task} -n N`")
     fam = family(args.task)
@@ -100,6 +126,10 @@ def cmd_table(args: argparse.Namespace) -> int:
         from proofs_check import retrieval_commands
 
         return retrieval_commands.cmd_table(args)
+    if _istree(args.task):
+        from proofs_check import istree_commands
+
+        return istree_commands.cmd_table(args)
     fam = family(args.task)
     ns = _ns(fam, args.ns)
     variant = fam.check(ns[0] if fam.has_n else None, args.variant)[1]
@@ -161,7 +191,7 @@ def cmd_program(args: argparse.Namespace) -> int:
 
 
 def cmd_mutate(args: argparse.Namespace) -> int:
-    if _retrieval(args.task):
+    if _retrieval(args.task) or _istree(args.task):
         raise ParameterError(f"mutate: not available for the retrieval task {args.task}; use `succinct verify "
                              f"{args.task} -n N` (every input) or `succinct show {args.task} -n N`")
     from proofs_check.deciders import dfa_decider, program_decider
@@ -199,6 +229,9 @@ def cmd_prove(args: argparse.Namespace) -> int:
         from proofs_check import retrieval_commands
 
         return retrieval_commands.cmd_prove(args)
+    if _istree(args.task):
+        raise ParameterError("prove: istree has no z3 section yet; `succinct verify istree -n N` checks every graph "
+                             "(n ≤ 7) and the precision audit proves the dtype exact")
     sections = SECTIONS if args.what == "all" else tuple(args.what.split(","))
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:

@@ -66,6 +66,9 @@ def run_demo() -> int:
     from proofs_check.retrieval_demo import retrieval_section
 
     ok &= retrieval_section()
+    from proofs_check.istree_demo import istree_section
+
+    ok &= istree_section()
     print("\n== size table, tiling witness (strict borders), n = 1..8 — `succinct table tiling-witness -n 1..16` for all ==")
     print(render(size_table(family("tiling-witness"), range(1, 9), "strict", dfa_max_n=2, paper_max_n=1)), end="")
     print("\n== size table, counter (full variant), n = 1..6 ==")

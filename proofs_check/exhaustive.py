@@ -168,3 +168,92 @@ def _progress(total: int, enabled: bool):
 
     return tqdm(total=total, unit="word", unit_scale=True, file=sys.stderr, leave=False, smoothing=0.1,
                 desc="exhaustive")
+
+
+def word_space(k: int, max_len: int, causal: bool) -> int:
+    """Size of a sharded check's index space: the words of length ``max_len`` when every decider is
+    causal (each decides all prefixes), else the words of lengths 1..``max_len`` one after the other."""
+    return k**max_len if causal else sum(k**n for n in range(1, max_len + 1))
+
+
+def word_rank(codes: Sequence[int], k: int) -> int:
+    """A word's position among all words ordered by length, then lexicographically (lengths 1, 2, …):
+    the least rank is the shortest, then lexicographically least word."""
+    lex = 0
+    for c in codes:
+        lex = lex * k + int(c)
+    return sum(k**n for n in range(1, len(codes))) + lex
+
+
+def check_range(alphabet: Sequence[str], deciders: Sequence[Decider], max_len: int, start: int, stop: int,
+                chunk: int = 1 << 15) -> dict:
+    """One shard of :func:`exhaustive_check`: the words with indices ``start..stop−1`` of
+    :func:`word_space`, as a ShardResult's ``count`` (words enumerated), ``stats`` (``accepted_P``: words
+    of length P accepted by the first decider, each counted in exactly one shard), ``first`` (the shortest,
+    then lexicographically least disagreement in the range; ``index`` = its :func:`word_rank`, so the least
+    index over all shards is :func:`exhaustive_check`'s disagreement) and ``recognisers``."""
+    k = len(alphabet)
+    causal = all(d.causal for d in deciders)
+    if not 0 <= start <= stop <= word_space(k, max_len, causal):
+        raise ParameterError(f"word range {start}..{stop} is outside 0..{word_space(k, max_len, causal)}")
+    accepted = [0] * max_len
+    best: tuple[int, tuple[int, ...]] | None = None
+    verdicts: tuple[bool, ...] = ()
+    count = 0
+    for length, lo, hi in _segments(k, max_len, causal, start, stop):
+        for a in range(lo, hi, chunk):
+            words = all_words(length, k, a, min(hi, a + chunk))
+            count += len(words)
+            if causal:
+                outs = [np.asarray(d(words), dtype=bool) for d in deciders]
+                for p in range(1, length + 1):
+                    tail_zero = ~words[:, p:].any(axis=1) if p < length else np.ones(len(words), bool)
+                    accepted[p - 1] += int(outs[0][:, p - 1][tail_zero].sum())
+                bad = np.zeros(outs[0].shape, dtype=bool)
+                for o in outs[1:]:
+                    bad |= o != outs[0]
+                if bad.any():
+                    rows, cols = np.nonzero(bad)
+                    p = int(cols.min())
+                    sel = rows[cols == p]
+                    cand = min((p + 1, tuple(int(x) for x in words[r, : p + 1])) for r in sel)
+                    if _better(cand, best):
+                        r = next(r for r in sel if tuple(words[r, : p + 1]) == cand[1])
+                        best, verdicts = cand, tuple(bool(o[r, p]) for o in outs)
+            else:
+                outs = [np.asarray(d.whole(words), dtype=bool) for d in deciders]
+                bad = np.zeros(len(words), dtype=bool)
+                for o in outs[1:]:
+                    bad |= o != outs[0]
+                upto = int(np.nonzero(bad)[0][0]) + 1 if bad.any() else len(words)
+                accepted[length - 1] += int(outs[0][:upto].sum())
+                if bad.any():  # rows ascend by length, then lexicographically: the first is the least
+                    count -= len(words) - upto
+                    best = (length, tuple(int(x) for x in words[upto - 1]))
+                    verdicts = tuple(bool(o[upto - 1]) for o in outs)
+                    break
+        if best is not None and not causal:
+            break
+    first = None
+    if best is not None:
+        names = [d.name for d in deciders]
+        other = next(i for i, v in enumerate(verdicts) if v != verdicts[0])
+        first = {"index": word_rank(best[1], k), "input": show_word(decode_word(best[1], alphabet)),
+                 "recogniser": names[other], "expected": "accept" if verdicts[0] else "reject",
+                 "got": "accept" if verdicts[other] else "reject",
+                 "verdicts": [[n, v] for n, v in zip(names, verdicts)]}
+    return {"count": count, "stats": {f"accepted_{p}": accepted[p - 1] for p in range(1, max_len + 1)},
+            "first": first, "recognisers": [d.name for d in deciders]}
+
+
+def _segments(k: int, max_len: int, causal: bool, start: int, stop: int):
+    """(length, lo, hi): the parts of ``start..stop−1`` of :func:`word_space` within each length."""
+    if causal:
+        yield max_len, start, stop
+        return
+    offset = 0
+    for length in range(1, max_len + 1):
+        lo, hi = max(start, offset), min(stop, offset + k**length)
+        if lo < hi:
+            yield length, lo - offset, hi - offset
+        offset += k**length

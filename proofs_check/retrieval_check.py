@@ -37,6 +37,7 @@ class Disagreement:
     word: str
     expected: str
     got: str
+    index: int | None = None  # the input's row in the task's input space (exhaustive checks only)
 
 
 @dataclass
@@ -117,24 +118,49 @@ def softmax_certificate(task, dtype: str = "float64"):
     return certify_float(soft, dtype, task.input_length, head_margins(task, soft), READOUT_MARGIN)
 
 
-def _inputs(task, sample: int | None, seed: int):
-    """Chunks of valid input codes: all of the input space, or ``sample`` random valid inputs."""
+def chunk_rows(task) -> int:
+    """Rows of the input space per batch of an exhaustive check (chunks start at multiples of it)."""
+    return max(1, min(CHUNK, CHUNK_CELLS // task.input_length))
+
+
+def _inputs(task, sample: int | None, seed: int, start: int | None = None, stop: int | None = None):
+    """Chunks of valid input codes: all of the input space (or rows ``start..stop−1`` of it), or
+    ``sample`` random valid inputs."""
+    for _, codes in _indexed_inputs(task, sample, seed, start, stop):
+        yield codes
+
+
+def _indexed_inputs(task, sample: int | None, seed: int, start: int | None = None, stop: int | None = None):
+    """(rows, codes) chunks: as :func:`_inputs`, with each valid input's row in the input space (None for
+    a sample). With ``start``/``stop`` (a shard) the limit :data:`MAX_INPUTS` is the caller's business and
+    chunks are cut at the same multiples of :func:`chunk_rows` as a whole-space run."""
     if sample is not None:
         check_sample(task, sample, seed)
         rng = np.random.default_rng(seed)
         left = sample
-        step = max(1, min(CHUNK, CHUNK_CELLS // task.input_length))
+        step = chunk_rows(task)
         while left > 0:
             codes = task.sample_inputs(rng, min(step, left))
             left -= len(codes)
-            yield codes
+            yield None, codes
         return
-    total = exhaustive_size(task)
-    step = max(1, min(CHUNK, CHUNK_CELLS // task.input_length))
-    for lo in range(0, total, step):
-        codes, valid = task.encode_inputs(lo, min(total, lo + step))
+    if start is None and stop is None:
+        total = exhaustive_size(task)
+        lo_all, hi_all = 0, total
+    else:
+        total = task.input_space()
+        lo_all = 0 if start is None else start
+        hi_all = total if stop is None else stop
+        if not 0 <= lo_all <= hi_all <= total:
+            raise ParameterError(f"{task.name}: need 0 ≤ start ≤ stop ≤ {total:,}, got {lo_all}, {hi_all}")
+    step = chunk_rows(task)
+    lo = lo_all
+    while lo < hi_all:
+        hi = min(hi_all, (lo // step + 1) * step)
+        codes, valid = task.encode_inputs(lo, hi)
         if valid.any():
-            yield codes[valid]
+            yield np.nonzero(valid)[0] + lo, codes[valid]
+        lo = hi
 
 
 def check_sample(task, sample: object, seed: object) -> None:
@@ -167,8 +193,10 @@ def show_input(task, codes: np.ndarray) -> str:
 
 
 def check_task(task, answerers: list[tuple[str, Answerer]], sample: int | None = None, seed: int = 0,
-               python_sample: int = 2000, progress: Callable[[int], None] | None = None) -> CheckReport:
-    """Every answerer against ``task.answers`` on every valid input (or a sample)."""
+               python_sample: int = 2000, progress: Callable[[int], None] | None = None,
+               start: int | None = None, stop: int | None = None) -> CheckReport:
+    """Every answerer against ``task.answers`` on every valid input (or a sample); with ``start`` /
+    ``stop``, on the rows ``start..stop−1`` of the input space only (one shard of a sharded check)."""
     from tasks.retrieval import RetrievalTask
 
     if not isinstance(task, RetrievalTask):
@@ -178,14 +206,15 @@ def check_task(task, answerers: list[tuple[str, Answerer]], sample: int | None =
     report = CheckReport(task.describe() if hasattr(task, "describe") else task.name, 0, sample is None,
                          [name for name, _ in answerers], 0.0)
     checked_python = 0
-    for codes in _inputs(task, sample, seed):
+    for rows, codes in _indexed_inputs(task, sample, seed, start, stop):
         ref = task.answers(codes)
         if checked_python < python_sample:  # the vectorised reference against the plain-Python one
-            for row, a in zip(codes[: python_sample - checked_python], ref):
+            for r, (row, a) in enumerate(zip(codes[: python_sample - checked_python], ref)):
                 inp = tuple(task.alphabet[int(c)] for c in row)
                 if task.answer(inp) != task.alphabet[int(a)]:
                     report.first = Disagreement("reference (vectorised)", show_input(task, row),
-                                                task.answer(inp), task.alphabet[int(a)])
+                                                task.answer(inp), task.alphabet[int(a)],
+                                                None if rows is None else int(rows[r]))
                     break
             checked_python += min(len(codes), python_sample - checked_python)
         for name, answer in answerers:
@@ -196,7 +225,8 @@ def check_task(task, answerers: list[tuple[str, Answerer]], sample: int | None =
             if bad.size:
                 b = int(bad[0])
                 report.first = Disagreement(name, show_input(task, codes[b]), task.alphabet[int(ref[b])],
-                                            "no unique answer" if got[b] < 0 else task.alphabet[int(got[b])])
+                                            "no unique answer" if got[b] < 0 else task.alphabet[int(got[b])],
+                                            None if rows is None else int(rows[b]))
         count += len(codes)
         if progress is not None:
             progress(count)
@@ -234,5 +264,5 @@ def transformer_answerers(task, device: str = "cpu", broken: bool = False) -> li
     return [(name, fn) for name, fn in out]
 
 
-__all__ = ["CheckReport", "Disagreement", "broken_weight", "check_task", "language_answerer", "show_input",
+__all__ = ["CheckReport", "Disagreement", "broken_weight", "check_task", "chunk_rows", "language_answerer", "show_input",
            "smallest_dtype", "transformer_answerers", "uhat_answerer"]

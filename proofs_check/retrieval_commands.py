@@ -66,8 +66,24 @@ def _rag_answerer(task):
     return answer
 
 
+def verify_answerers(task, device: str = "cpu", broken: bool = False, inputs: int | None = None) -> list:
+    """The answerers ``succinct verify`` checks: the transformer (float64 and the smallest proved dtype);
+    unless ``broken``, the hybrid, the exact RNN (n ≤ RNN_MAX_N) and RAG (for checks of at most RAG_MAX
+    ``inputs``, default the whole input space, and n ≤ RAG_MAX_N)."""
+    from proofs_check.retrieval_check import transformer_answerers
+
+    answerers = transformer_answerers(task, device, broken=broken)
+    if not broken:
+        answerers.append(("hybrid (linear RNN + 1 attention layer)", _hybrid_answerer(task)))
+    if not broken and task.n <= RNN_MAX_N:
+        answerers.append(("RNN (exact, store everything)", _rnn_answerer(task)))
+    if not broken and task.n <= RAG_MAX_N and (task.input_space() if inputs is None else inputs) <= RAG_MAX:
+        answerers.append(("RAG (regex retriever)", _rag_answerer(task)))
+    return answerers
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    from proofs_check.retrieval_check import check_task, transformer_answerers
+    from proofs_check.retrieval_check import check_task
 
     from constructions.dtypes import parse_device
 
@@ -77,35 +93,41 @@ def cmd_verify(args: argparse.Namespace) -> int:
     _no_family_options(args, ("max_len", "variant"))
     task = _task(args)
     parse_device(args.device)
-    if parse_dtype(args.dtype) != parse_dtype("float64"):
+    if args.dtype is not None and parse_dtype(args.dtype) != parse_dtype("float64"):
         raise ParameterError("retrieval checks run float64 and the smallest proved dtype; --dtype is not an option here")
+    if getattr(args, "shards", None) is not None:
+        from proofs_check.dask_run import verify_sharded
+        from proofs_check.shard_checks import retrieval_spec
+
+        return verify_sharded(retrieval_spec(args.task, task.n, args.break_weight), args)
     if args.sample is not None:
         check_sample(task, args.sample, args.seed)
     else:
         exhaustive_size(task)  # refuse an unbounded check before building anything
         check_sample(task, 1, args.seed)
-    answerers = transformer_answerers(task, args.device, broken=args.break_weight)
-    if not args.break_weight:
-        answerers.append(("hybrid (linear RNN + 1 attention layer)", _hybrid_answerer(task)))
-    if not args.break_weight and task.n <= RNN_MAX_N:
-        answerers.append(("RNN (exact, store everything)", _rnn_answerer(task)))
-    if (not args.break_weight and task.n <= RAG_MAX_N
-            and (args.sample if args.sample is not None else task.input_space()) <= RAG_MAX):
-        answerers.append(("RAG (regex retriever)", _rag_answerer(task)))
+    answerers = verify_answerers(task, args.device, args.break_weight,
+                                 args.sample if args.sample is not None else task.input_space())
 
     def show(done: int) -> None:
         print(f"{done:,} inputs checked", file=sys.stderr, flush=True)
 
     report = check_task(task, answerers, args.sample, args.seed, progress=show if args.progress else None)
     print(report.summary())
-    if args.break_weight:
+    lines, code = verify_verdict(report, args.break_weight)
+    for line in lines:
+        print(line)
+    return code
+
+
+def verify_verdict(report, broken: bool) -> tuple[list[str], int]:
+    """The lines after a verify summary and the exit status: with a perturbed weight (``broken``) a
+    disagreement is the expected result."""
+    if broken:
         if report.agree:
-            print("  a weight was perturbed on purpose, but no checked input shows it (too few inputs: try a "
-                  "larger n or --sample)")
-            return 1
-        print("  (a weight was perturbed on purpose: the disagreement above is the expected result)")
-        return 0
-    return 0 if report.agree else 1
+            return ["  a weight was perturbed on purpose, but no checked input shows it (too few inputs: try a "
+                    "larger n or --sample)"], 1
+        return ["  (a weight was perturbed on purpose: the disagreement above is the expected result)"], 0
+    return [], 0 if report.agree else 1
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -205,4 +227,4 @@ def cmd_table(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["cmd_prove", "cmd_table", "cmd_verify", "is_retrieval", "list_tasks"]
+__all__ = ["cmd_prove", "cmd_table", "cmd_verify", "is_retrieval", "list_tasks", "verify_answerers", "verify_verdict"]

@@ -321,11 +321,17 @@ class IsTreeTask(Task):
 
     def trees(self, edges: np.ndarray) -> np.ndarray:
         """networkx's verdict for every graph of a batch (B,) bool; one networkx call per distinct edge
-        set (the verdict does not depend on the order)."""
-        keys = np.sort(edges[:, :, 0] * self.n + edges[:, :, 1], axis=1)
-        uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-        verdict = np.array([self.is_tree([divmod(int(x), self.n) for x in row]) for row in uniq], dtype=bool)
-        return verdict[inv.reshape(-1)]
+        set (the verdict does not depend on the order), remembered by the task (n = 7: 54,264 sets)."""
+        ids = edges[:, :, 0] * (edges[:, :, 0] - 1) // 2 + edges[:, :, 1]  # the edge's index in all_edges
+        masks = (np.int64(1) << ids).sum(1) if len(self.all_edges) < 63 else None
+        if masks is None:  # n ≥ 12: no 64-bit set key; one call per graph
+            return np.array([self.is_tree([tuple(map(int, e)) for e in row]) for row in edges], dtype=bool)
+        cache = self.__dict__.setdefault("_tree_cache", {})
+        uniq, inv = np.unique(masks, return_inverse=True)
+        for key, row in zip(uniq.tolist(), np.unique(masks, return_index=True)[1]):
+            if key not in cache:
+                cache[key] = self.is_tree([tuple(map(int, e)) for e in edges[row]])
+        return np.array([cache[k] for k in uniq.tolist()], dtype=bool)[inv.reshape(-1)]
 
     def show(self, edges: Sequence[tuple[int, int]]) -> str:
         return " ".join(self.prompt(edges))

@@ -87,6 +87,8 @@ def prefill(mod: UHATModule, words: torch.Tensor, max_len: int) -> tuple[KVCache
     values: dict[tuple[int, int], torch.Tensor] = {}
     pos = torch.arange(length, device=h.device)
     masks = {m: _unmasked(m, pos[:, None], pos[None, :]) for m in CAUSAL}  # (L queries, L keys)
+    bias = {m: torch.zeros(length, length, dtype=h.dtype, device=h.device).masked_fill_(~a, float("-inf"))
+            for m, a in masks.items()}
     for k, st in enumerate(mod.steps):
         if st.kind == "relu":
             for d in st.dest:
@@ -107,7 +109,7 @@ def prefill(mod: UHATModule, words: torch.Tensor, max_len: int) -> tuple[KVCache
             kc[:, :length], vc[:, :length] = key, vals
             keys[(k, head)], values[(k, head)] = kc, vc
             q = mod.query(h, k, head).view(-1, n, length).permute(1, 2, 0)  # (B, L, r)
-            score = torch.bmm(q, key.transpose(1, 2)).masked_fill(~masks[spec.mask], float("-inf"))
+            score = torch.bmm(q, key.transpose(1, 2)).add_(bias[spec.mask])  # masked keys: −inf
             j = _argmax(score, spec.tiebreak)  # (B, L)
             att = torch.gather(vals, 1, j.unsqueeze(-1).expand(-1, -1, vals.shape[2]))  # (B, L, rv)
             att = att * masks[spec.mask].any(1).to(h.dtype)[None, :, None]
@@ -172,20 +174,23 @@ def decode(mod: UHATModule, prompts: torch.Tensor, steps: int, stop: tuple[int, 
     n, length = prompts.shape
     cache, nxt = prefill(mod, prompts, length + steps - 1)
     out = torch.full((n, steps), -1, dtype=torch.long, device=mod.device)
-    alive = torch.arange(n, device=mod.device)
     stops = torch.tensor(stop, dtype=torch.long, device=mod.device)
+    rows = torch.arange(n, device=mod.device)  # the cache rows still decoded (finished ones may linger)
+    done = torch.zeros(n, dtype=torch.bool, device=mod.device)
     for s in range(steps):
-        out[alive, s] = nxt
-        keep = ~torch.isin(nxt, stops)
-        if s == steps - 1 or not bool(keep.any()):
+        live = ~done[rows]
+        out[rows[live], s] = nxt[live]
+        done[rows[live]] = torch.isin(nxt[live], stops)
+        if s == steps - 1 or bool(done.all()):
             break
-        alive, nxt = alive[keep], nxt[keep]
-        if not bool(keep.all()):
-            cache = cache.select(keep.nonzero().reshape(-1))
+        live = ~done[rows]
+        if int(live.sum()) < 0.75 * len(rows):  # compact the cache when a quarter has finished
+            cache = cache.select(live.nonzero().reshape(-1))
+            rows, nxt = rows[live], nxt[live]
         codes = symbol_code[nxt]
-        if bool((codes < 0).any()):
+        if bool(((codes < 0) & ~done[rows]).any()):
             raise ParameterError("the network emitted a symbol outside its input alphabet; cannot feed it back")
-        nxt = step(mod, cache, codes)
+        nxt = step(mod, cache, codes.clamp(min=0))  # finished rows are fed anything; their outputs are dropped
     return out
 
 
