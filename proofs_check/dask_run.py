@@ -122,7 +122,7 @@ def _client(scheduler: str | None, workers: int) -> Iterator[tuple[object, int]]
             # numpy temporary becomes an mmap/munmap pair (measured: the exact RNN 3x slower, sys time 5x)
             with dask.config.set({f"{PRE_SPAWN}.MALLOC_TRIM_THRESHOLD_": None}):
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, host="127.0.0.1", silence_logs=logging.CRITICAL,
+                                       dashboard_address=":0", host="127.0.0.1", silence_logs=logging.CRITICAL,
                                        preload=[__name__])  # dask_setup: workers ignore SIGINT
         except OSError as err:
             raise ParameterError(f"cannot start a local Dask cluster: {err}") from None

@@ -89,17 +89,8 @@ def prefill(mod: UHATModule, words: torch.Tensor, max_len: int) -> tuple[KVCache
     masks = {m: _unmasked(m, pos[:, None], pos[None, :]) for m in CAUSAL}  # (L queries, L keys)
     bias = {m: torch.zeros(length, length, dtype=h.dtype, device=h.device).masked_fill_(~a, float("-inf"))
             for m, a in masks.items()}
-    for k, st in enumerate(mod.steps):
-        if st.kind == "relu":
-            for d in st.dest:
-                h[d].clamp_(min=0)
-            continue
-        if not st.dest:
-            continue
-        if st.attend is None:
-            mod._write(h, k, None)
-            continue
-        parts = []
+    def attended(h: torch.Tensor, k: int) -> torch.Tensor:
+        st, parts = mod.steps[k], []
         for head, rows in _heads(st):
             spec = st.heads[head]
             key = mod.key(h, k, head).view(-1, n, length).permute(1, 2, 0)  # (B, L, r)
@@ -114,7 +105,9 @@ def prefill(mod: UHATModule, words: torch.Tensor, max_len: int) -> tuple[KVCache
             att = torch.gather(vals, 1, j.unsqueeze(-1).expand(-1, -1, vals.shape[2]))  # (B, L, rv)
             att = att * masks[spec.mask].any(1).to(h.dtype)[None, :, None]
             parts.append(att.permute(2, 0, 1).reshape(len(rows), n * length))
-        mod._write(h, k, torch.cat(parts) if len(parts) > 1 else parts[0])
+        return torch.cat(parts) if len(parts) > 1 else parts[0]
+
+    mod.run_steps(h, attended)
     last = torch.arange(n, device=h.device) * length + length - 1
     return KVCache(keys, values, length, max_len), mod.readout(h[:, last]).argmax(0)
 
@@ -133,17 +126,9 @@ def step(mod: UHATModule, cache: KVCache, codes: torch.Tensor) -> torch.Tensor:
         feats = torch.tensor([float(p) ** d for d in range(mod.n_pos)], dtype=mod.dtype, device=mod.device)
         h[:d0] += (mod.pos_w @ feats)[:, None]
     batch = torch.arange(n, device=mod.device)
-    for k, st in enumerate(mod.steps):
-        if st.kind == "relu":
-            for d in st.dest:
-                h[d].clamp_(min=0)
-            continue
-        if not st.dest:
-            continue
-        if st.attend is None:
-            mod._write(h, k, None)
-            continue
-        parts = []
+
+    def attended(h: torch.Tensor, k: int) -> torch.Tensor:
+        st, parts = mod.steps[k], []
         for head, rows in _heads(st):
             spec = st.heads[head]
             kc, vc = cache.keys[(k, head)], cache.values[(k, head)]
@@ -155,9 +140,10 @@ def step(mod: UHATModule, cache: KVCache, codes: torch.Tensor) -> torch.Tensor:
                 continue
             q = mod.query(h, k, head).T  # (B, r)
             score = torch.bmm(kc[:, :upto], q.unsqueeze(-1)).squeeze(-1)  # (B, upto)
-            j = _argmax(score, spec.tiebreak)
-            parts.append(vc[batch, j].T)
-        mod._write(h, k, torch.cat(parts) if len(parts) > 1 else parts[0])
+            parts.append(vc[batch, _argmax(score, spec.tiebreak)].T)
+        return torch.cat(parts) if len(parts) > 1 else parts[0]
+
+    mod.run_steps(h, attended)
     cache.length = p + 1
     return mod.readout(h).argmax(0)
 

@@ -36,7 +36,7 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   host="127.0.0.1", silence_logs=logging.CRITICAL) as c:
         yield c
 
@@ -222,10 +222,9 @@ def test_a_failing_shard_is_one_typed_error(cluster, tmp_path: Path, by_value) -
         run_sharded({"kind": "failing", "params": {}}, 5, tmp_path, cluster.scheduler_address)
 
 
-def test_killed_worker_mid_run(cluster, tmp_path: Path, by_value) -> None:
-    """SIGKILL one worker while shards are pending: Dask reruns its shards; the result is complete and
-    equal to the single-process run."""
-    shard_checks.register_kind(CheckKind("slow-retrieval", _slow_size, _slow_run, _slow_render))
+def _run_killing_a_worker(cluster, tmp_path: Path, spec, shards: int, which: int):
+    """Run ``spec`` while a thread SIGKILLs worker ``which`` as soon as the first shard file appears;
+    (the run, shard files there at the kill)."""
     with distributed.Client(cluster.scheduler_address) as client:
         pids = list(client.run(os.getpid).values())
     state: dict = {}
@@ -235,16 +234,24 @@ def test_killed_worker_mid_run(cluster, tmp_path: Path, by_value) -> None:
         while time.monotonic() < deadline and not list(tmp_path.glob("shard-*.json")):
             time.sleep(0.05)
         state["done_at_kill"] = len(list(tmp_path.glob("shard-*.json")))
-        os.kill(pids[0], signal.SIGKILL)
+        os.kill(pids[which], signal.SIGKILL)
 
     thread = threading.Thread(target=killer)
     thread.start()
     try:
-        spec = {"kind": "slow-retrieval", "params": {"task": "index-binary", "n": 8, "broken": True}}
-        run = run_sharded(spec, 8, tmp_path, cluster.scheduler_address)
+        run = run_sharded(spec, shards, tmp_path, cluster.scheduler_address)
     finally:
         thread.join()
-    assert state["done_at_kill"] < 8  # killed while shards were pending
+    return run, state["done_at_kill"]
+
+
+def test_killed_worker_mid_run(cluster, tmp_path: Path, by_value) -> None:
+    """SIGKILL one worker while shards are pending: Dask reruns its shards; the result is complete and
+    equal to the single-process run."""
+    shard_checks.register_kind(CheckKind("slow-retrieval", _slow_size, _slow_run, _slow_render))
+    spec = {"kind": "slow-retrieval", "params": {"task": "index-binary", "n": 8, "broken": True}}
+    run, done_at_kill = _run_killing_a_worker(cluster, tmp_path, spec, 8, 0)
+    assert done_at_kill < 8  # killed while shards were pending
     single = _single("index-binary", 8, broken=True)
     f = run.merged.first
     assert (f["input"], f["recogniser"], f["got"]) == (single.first.word, single.first.recogniser, single.first.got)
@@ -343,25 +350,9 @@ def test_istree_killed_worker_then_resume(cluster, tmp_path: Path, by_value) -> 
     from proofs_check.istree_check import istree_range
 
     shard_checks.register_kind(CheckKind("slow-istree", _slow_istree_size, _slow_istree_run, _slow_istree_render))
-    with distributed.Client(cluster.scheduler_address) as client:
-        pids = list(client.run(os.getpid).values())
-    state: dict = {}
-
-    def killer() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not list(tmp_path.glob("shard-*.json")):
-            time.sleep(0.05)
-        state["done_at_kill"] = len(list(tmp_path.glob("shard-*.json")))
-        os.kill(pids[-1], signal.SIGKILL)
-
     spec = {"kind": "slow-istree", "params": {"n": 5, "broken": False, "dtype": None}}
-    thread = threading.Thread(target=killer)
-    thread.start()
-    try:
-        run = run_sharded(spec, 8, tmp_path, cluster.scheduler_address)
-    finally:
-        thread.join()
-    assert state["done_at_kill"] < 8
+    run, done_at_kill = _run_killing_a_worker(cluster, tmp_path, spec, 8, -1)
+    assert done_at_kill < 8
     single = istree_range(5, 0, 5040)
     assert (run.merged.count, run.merged.stats, run.merged.first) == (single["count"], single["stats"], None)
     again = run_sharded(spec, 8, tmp_path, cluster.scheduler_address)
