@@ -31,9 +31,49 @@ from constructions.uhat.torch_backend import UHATModule, to_torch
 from tasks.istree import FALSE, TRUE, IsTreeTask
 
 CHUNK = 8192  # graphs per decoding batch
+SIDE_SAMPLE = 20_000  # RAG and the hybrid (≈ 1,500–3,000 graphs/s) check every s-th input, ≈ this many in all
 EXHAUSTIVE_MAX = 40_000_000  # inputs one command checks exhaustively (n = 7: 39,070,080)
 TRANSFORMER = "transformer (CoT, KV cache)"
 REFERENCE = "reference CoT (release's DFS)"
+RNN = "exact RNN (union–find, O(n log n) bits)"
+RAG = "RAG (O(log n) bits, regex retrieval, release's format)"
+HYBRID = "hybrid (linear RNN + 1 attention layer, O(n log n) CoT)"
+
+
+def side_stride(total: int) -> int:
+    """RAG and the hybrid check the inputs whose index is a multiple of this (all of them for n ≤ 5)."""
+    return max(1, -(-total // SIDE_SAMPLE))
+
+
+def _side_checks(task: IsTreeTask, edges: np.ndarray, truth: np.ndarray, first_index: int, stride: int,
+                 stats: dict) -> list[tuple[int, str, str, str]]:
+    """The other side's recognisers on a chunk (first input's index ``first_index``): the exact RNN on
+    every input, RAG and the hybrid on every ``stride``-th; their disagreements with networkx."""
+    from constructions.library.istree_hybrid import hybrid_answers
+    from constructions.library.istree_rag import rag_answer
+    from constructions.library.istree_rnn import rnn_answers
+
+    def verdict(x: bool) -> str:
+        return TRUE if x else FALSE
+
+    out = []
+    rnn = rnn_answers(task, edges)
+    stats["rnn_checked"] += len(edges)
+    bad = np.nonzero(rnn != truth)[0]
+    if bad.size:
+        out.append((int(bad[0]), RNN, verdict(truth[bad[0]]), verdict(rnn[bad[0]])))
+    sel = np.nonzero((first_index + np.arange(len(edges))) % stride == 0)[0]
+    if sel.size:
+        rag = np.array([rag_answer(task, [tuple(map(int, e)) for e in edges[b]])[0] for b in sel], dtype=bool)
+        hyb = hybrid_answers(task, edges[sel])
+        stats["rag_checked"] += int(sel.size)
+        stats["hybrid_checked"] += int(sel.size)
+        for name, got in ((RAG, rag), (HYBRID, hyb)):
+            bad = np.nonzero(got != truth[sel])[0]
+            if bad.size:
+                b = int(sel[bad[0]])
+                out.append((b, name, verdict(truth[b]), verdict(got[bad[0]])))
+    return out
 
 
 def istree_space(n: int) -> int:
@@ -82,10 +122,11 @@ def _show_cot(task: IsTreeTask, row: np.ndarray) -> str:
 
 
 def istree_range(n: int, start: int, stop: int, broken: bool = False, dtype: str | None = None,
-                 device: str = "cpu", progress: Callable[[int], None] | None = None) -> dict:
+                 device: str = "cpu", progress: Callable[[int], None] | None = None, side: bool = True) -> dict:
     """Check inputs ``start``..``stop − 1`` of IsTree on n vertices; a shard result dict:
-    ``count``, ``stats`` (trees, non_trees, cot_tokens, longest_cot), ``first`` (the least-index
-    disagreement: index, input, recogniser, expected, got — or None), ``seconds``."""
+    ``count``, ``stats`` (trees, non_trees, cot_tokens, longest_cot and, with ``side``, the inputs the
+    exact RNN, RAG and the hybrid checked), ``first`` (the least-index disagreement: index, input,
+    recogniser, expected, got — or None), ``seconds``."""
     task = IsTreeTask(n)
     total = task.input_space()
     if not 0 <= start <= stop <= total:
@@ -94,6 +135,9 @@ def istree_range(n: int, start: int, stop: int, broken: bool = False, dtype: str
     mod = _module(n, broken, dtype, device)
     t0 = time.perf_counter()
     stats = {"trees": 0, "non_trees": 0, "cot_tokens": 0, "longest_cot": 0}
+    if side:
+        stats.update(rnn_checked=0, rag_checked=0, hybrid_checked=0)
+    stride = side_stride(total)
     first = None
     done = 0
     for lo in range(start, stop, CHUNK):
@@ -119,6 +163,8 @@ def istree_range(n: int, start: int, stop: int, broken: bool = False, dtype: str
             k = int(np.nonzero(got[b] != ref[b])[0][0])
             cands.append((b, f"{TRANSFORMER} [{dtype}]", _show_cot(task, ref[b]),
                           _show_cot(task, got[b][: k + 1]) + f"  (token {k + 1} differs)"))
+        if side and not broken:
+            cands += _side_checks(task, edges, truth, lo, stride, stats)
         done += hi - lo
         if progress is not None:
             progress(done)
@@ -138,6 +184,10 @@ def summary(n: int, result: dict, dtype: str, exhaustive: bool = True) -> str:
             f" — {s['trees']:,} trees, {s['non_trees']:,} not; CoT ≤ {s['longest_cot']} tokens (bound 2n + 1 = "
             f"{2 * n + 1})")
     who = f"{TRANSFORMER} [{dtype}] = {REFERENCE} token for token; answers = networkx is_tree"
+    sides = [f"{name}: {s[key]:,}" for name, key in ((RNN, "rnn_checked"), (RAG, "rag_checked"), (HYBRID, "hybrid_checked"))
+             if s.get(key)]
+    if sides:
+        who += "\n  answers = networkx also for " + "; ".join(sides) + " inputs"
     if result["first"] is None:
         return f"{head}\n  {who}: AGREE [{result['seconds']:.1f}s]"
     f = result["first"]

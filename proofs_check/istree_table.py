@@ -4,8 +4,9 @@ One row per n: the CoT transformer's layers / heads / width / core parameters (c
 per-symbol tables (grow with n), the precision audit's bits at the full length (≈ log n), the CoT
 length bound 2n + 1 (tour ≤ 2n − 1, ``[EOS]``, answer); the RNN lower bound log2 R(n) (distinct answer
 rows, enumerated for n ≤ :data:`ENUM_N`, the closed form beyond — equal where both exist) and the
-fooling-set bound log2 F(n) for RNNs held to valid inputs only; the upper-bound RNN, RAG and hybrid
-(:mod:`constructions.library.istree_rnn`, ``istree_rag``, ``istree_hybrid``) where built.
+fooling-set bound log2 F(n) for RNNs held to valid inputs only; the exact union–find RNN's state bits
+and parameters, RAG's state bits, CoT length and searches (the release's retrieval format), the hybrid's
+state bits and CoT bound (:mod:`constructions.library.istree_rnn`, ``istree_rag``, ``istree_hybrid``).
 """
 from __future__ import annotations
 
@@ -41,22 +42,19 @@ class IsTreeRow:
 
 
 def _extra_columns(n: int) -> list[tuple[str, str]]:
-    """The other side's sizes, from the modules that build them (formulas tested against the objects)."""
-    cols: list[tuple[str, str]] = []
-    try:
-        from constructions.library import istree_rnn
-    except ImportError:  # pragma: no cover - not built
-        istree_rnn = None
-    if istree_rnn is not None:
-        cols += [("RNN state bits", f"{istree_rnn.rnn_state_bits(n):,}"), ("RNN params", f"{istree_rnn.rnn_params(n):,}")]
-    try:
-        from constructions.library import istree_rag
-    except ImportError:  # pragma: no cover - not built
-        istree_rag = None
-    if istree_rag is not None:
-        lo, hi = istree_rag.rag_cot_bounds(n)
-        cols += [("RAG state bits", str(istree_rag.rag_state_bits(n))), ("RAG CoT tokens", f"{lo}..{hi}")]
-    return cols
+    """The other side's sizes (formulas tested against the built objects): the exact RNN, RAG, the hybrid."""
+    from constructions.library.istree_hybrid import cot_length_bound as hybrid_cot
+    from constructions.library.istree_hybrid import hybrid_size
+    from constructions.library.istree_rag import rag_cot_bounds, rag_query_bounds, rag_state_bits
+    from constructions.library.istree_rnn import rnn_params, rnn_state_bits
+
+    lo, hi = rag_cot_bounds(n)
+    qlo, qhi = rag_query_bounds(n)
+    hs = hybrid_size(n)
+    return [("RNN state bits", f"{rnn_state_bits(n):,}"), ("RNN params", f"{rnn_params(n):,}"),
+            ("RAG state bits", str(rag_state_bits(n))), ("RAG CoT tokens", f"{lo}..{hi}"),
+            ("RAG searches", f"{qlo}..{qhi}"), ("hybrid state bits", f"{hs.state_bits:,}"),
+            ("hybrid CoT ≤", f"{hybrid_cot(n):,}")]
 
 
 def istree_row(n: int) -> IsTreeRow:
@@ -119,7 +117,7 @@ def plot_rows(rows: list[IsTreeRow], path, title: str) -> None:
     a2.plot(ns, [r.lb_bits for r in rows], "^-", label="RNN lower bound log2 R(n)")
     a2.plot(ns, [r.fooling_bits for r in rows], "v-", label="RNN lower bound log2 F(n), valid inputs")
     a2.plot(ns, [r.bits for r in rows], "x:", label="transformer precision bits (≈ log n)")
-    for key, style in (("RNN state bits", "d--"), ("RAG state bits", "*-.")):
+    for key, style in (("RNN state bits", "d--"), ("RAG state bits", "*-."), ("hybrid state bits", "+:")):
         vals = [dict(r.extra).get(key) for r in rows]
         if all(v is not None for v in vals):
             a2.plot(ns, [float(v.replace(",", "")) for v in vals], style, label=key)

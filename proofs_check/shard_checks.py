@@ -186,10 +186,10 @@ def _family_render(params: Mapping[str, Any], merged: Merged, seconds: float) ->
 
 # --- istree (the main developer's module, imported lazily) ----------------------------------------------
 
-def istree_spec(n: int, broken: bool = False, dtype: str | None = None) -> CheckSpec:
-    """The spec of the istree check at size ``n`` (``dtype`` None: the module's smallest proved dtype);
-    validated (CheckUnavailableError without the module)."""
-    spec = CheckSpec("istree", {"n": n, "broken": bool(broken), "dtype": dtype})
+def istree_spec(n: int, broken: bool = False, dtype: str | None = None, side: bool = True) -> CheckSpec:
+    """The spec of the istree check at size ``n`` (``dtype`` None: the module's smallest proved dtype;
+    ``side``: the exact RNN, RAG and the hybrid too); validated (CheckUnavailableError without the module)."""
+    spec = CheckSpec("istree", {"n": n, "broken": bool(broken), "dtype": dtype, "side": bool(side)})
     check_size(spec)
     return spec
 
@@ -217,15 +217,13 @@ def _istree_kind() -> CheckKind:
 
 
 def _istree_size(params: Mapping[str, Any]) -> int:
-    _params(params, {"n": int, "broken": bool, "dtype": (str, type(None))}, "istree")
+    _params(params, {"n": int, "broken": bool, "dtype": (str, type(None)), "side": bool}, "istree")
     return _bounded(_istree_module().istree_space(params["n"]), f"istree n={params['n']}")
 
 
 def _istree_run(params: Mapping[str, Any], start: int, stop: int) -> dict:
     mod = _istree_module()
-    if params["dtype"] is None:
-        return mod.istree_range(params["n"], start, stop, params["broken"])
-    return mod.istree_range(params["n"], start, stop, params["broken"], params["dtype"])
+    return mod.istree_range(params["n"], start, stop, params["broken"], params["dtype"], side=params["side"])
 
 
 def _istree_render(params: Mapping[str, Any], merged: Merged, seconds: float) -> tuple[str, int]:

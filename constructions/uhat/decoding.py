@@ -112,19 +112,46 @@ def prefill(mod: UHATModule, words: torch.Tensor, max_len: int) -> tuple[KVCache
     return KVCache(keys, values, length, max_len), mod.readout(h[:, last]).argmax(0)
 
 
-def step(mod: UHATModule, cache: KVCache, codes: torch.Tensor) -> torch.Tensor:
-    """Append one symbol per word (``codes`` (B,) symbol codes) at position ``cache.length``, update the
-    cache in place and return the answer (B,) there — the new position only, every layer."""
+def empty_cache(mod: UHATModule, rows: int, max_len: int) -> KVCache:
+    """A cache for ``rows`` words and no position yet (:func:`step` fills it position by position)."""
+    _check(mod)
+    keys, values = {}, {}
+    for k, st in enumerate(mod.steps):
+        if st.kind == "relu" or not st.dest or st.attend is None:
+            continue
+        for head, vrows in _heads(st):
+            r = getattr(mod, f"{st.heads[head].tag}_kw").shape[0]
+            keys[(k, head)] = torch.zeros(rows, max_len, r, dtype=mod.dtype, device=mod.device)
+            values[(k, head)] = torch.zeros(rows, max_len, len(vrows), dtype=mod.dtype, device=mod.device)
+    return KVCache(keys, values, 0, max_len)
+
+
+def step(mod: UHATModule, cache: KVCache, codes: torch.Tensor | None = None,
+         initial: torch.Tensor | None = None) -> torch.Tensor:
+    """Append one position per word at ``cache.length`` — the symbol ``codes`` (B,) embedded with its
+    positional features, or the layer-0 vectors ``initial`` (B, D₀) given directly (a hybrid's RNN
+    states, checked against the module's audited bounds) — update the cache in place and return the
+    answer (B,) there: the new position only, every layer."""
     if cache.length >= cache.max_len:
         raise ParameterError(f"the cache holds {cache.max_len} positions; no room for another")
-    codes = mod._check_words(codes.reshape(-1, 1)).to(mod.device).reshape(-1)
-    n, p = codes.shape[0], cache.length
-    h = torch.zeros(mod.n_slots, n, dtype=mod.dtype, device=mod.device)
-    d0 = mod.emb.shape[1]
-    h[:d0] = mod.emb[codes].T
-    if mod.n_pos:
-        feats = torch.tensor([float(p) ** d for d in range(mod.n_pos)], dtype=mod.dtype, device=mod.device)
-        h[:d0] += (mod.pos_w @ feats)[:, None]
+    if (codes is None) == (initial is None):
+        raise ParameterError("step takes symbol codes or layer-0 vectors, exactly one")
+    p, d0 = cache.length, mod.emb.shape[1]
+    if initial is not None:
+        if not isinstance(initial, torch.Tensor) or initial.dim() != 2 or initial.shape[1] != d0:
+            raise ParameterError(f"initial must be a (B, {d0}) tensor")
+        mod._check_initial(initial[:, None, :])
+        n = initial.shape[0]
+        h = torch.zeros(mod.n_slots, n, dtype=mod.dtype, device=mod.device)
+        h[:d0] = initial.to(mod.device, mod.dtype).T
+    else:
+        codes = mod._check_words(codes.reshape(-1, 1)).to(mod.device).reshape(-1)
+        n = codes.shape[0]
+        h = torch.zeros(mod.n_slots, n, dtype=mod.dtype, device=mod.device)
+        h[:d0] = mod.emb[codes].T
+        if mod.n_pos:
+            feats = torch.tensor([float(p) ** d for d in range(mod.n_pos)], dtype=mod.dtype, device=mod.device)
+            h[:d0] += (mod.pos_w @ feats)[:, None]
     batch = torch.arange(n, device=mod.device)
 
     def attended(h: torch.Tensor, k: int) -> torch.Tensor:
@@ -180,4 +207,4 @@ def decode(mod: UHATModule, prompts: torch.Tensor, steps: int, stop: tuple[int, 
     return out
 
 
-__all__ = ["KVCache", "decode", "prefill", "step"]
+__all__ = ["KVCache", "decode", "empty_cache", "prefill", "step"]

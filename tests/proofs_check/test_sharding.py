@@ -143,7 +143,7 @@ def test_family_ranges_merge_to_exhaustive_check(name: str, n, max_len: int) -> 
 
 
 def test_istree_kind_is_lazy() -> None:
-    spec = {"kind": "istree", "params": {"n": 4, "broken": False, "dtype": None}}
+    spec = {"kind": "istree", "params": {"n": 4, "broken": False, "dtype": None, "side": True}}
     if importlib.util.find_spec("proofs_check.istree_check") is None:
         with pytest.raises(CheckUnavailableError, match="istree_check is missing"):
             shard_checks.check_size(spec)
@@ -350,10 +350,10 @@ def test_istree_killed_worker_then_resume(cluster, tmp_path: Path, by_value) -> 
     from proofs_check.istree_check import istree_range
 
     shard_checks.register_kind(CheckKind("slow-istree", _slow_istree_size, _slow_istree_run, _slow_istree_render))
-    spec = {"kind": "slow-istree", "params": {"n": 5, "broken": False, "dtype": None}}
+    spec = {"kind": "slow-istree", "params": {"n": 5, "broken": False, "dtype": None, "side": False}}
     run, done_at_kill = _run_killing_a_worker(cluster, tmp_path, spec, 8, -1)
     assert done_at_kill < 8
-    single = istree_range(5, 0, 5040)
+    single = istree_range(5, 0, 5040, side=False)
     assert (run.merged.count, run.merged.stats, run.merged.first) == (single["count"], single["stats"], None)
     again = run_sharded(spec, 8, tmp_path, cluster.scheduler_address)
     assert (again.resumed, again.recomputed) == (8, 0) and again.merged.stats == single["stats"]
