@@ -102,15 +102,13 @@ def _verdict(result: dict, broken: bool) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     """``succinct show istree -n N --what layers|sizes`` (``program``: the layers)."""
     from constructions.library.istree_uhat import core_size, istree_uhat
-    from proofs_check.layers import describe_layers
+    from proofs_check.layers import describe_layers, size_lines
 
     _refuse(args, ("variant",))
     task = _task(args)
     net = istree_uhat(task)
     if args.what == "sizes":
-        for key, value in vars(net.size()).items():
-            print(f"{key:<13} {value}")
-        print(f"{'core formula':<13} {core_size()}")
+        print(size_lines(net, core_size()))
     elif args.what == "latex":
         from proofs_check.layers import latex_layers
 

@@ -111,3 +111,9 @@ def latex_layers(net: UHAT, max_width: int = 24) -> str:
         m, b = net.output.to_sympy()
         out.append(rf"\mathrm{{logits}} = {sympy.latex(m)}\,v + {sympy.latex(b.T)}^T")
     return "\n".join(out)
+
+
+def size_lines(net: UHAT, formula: object) -> str:
+    """``succinct show … --what sizes``: every size measure of ``net``, then the construction's formula."""
+    lines = [f"{key:<13} {value}" for key, value in vars(net.size()).items()]
+    return "\n".join([*lines, f"{'core formula':<13} {formula}"])

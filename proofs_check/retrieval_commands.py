@@ -134,15 +134,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     """``succinct show TASK -n N --what layers|latex|sizes`` (``program``: the layers — a retrieval
     transformer has no B-RASP program)."""
     from constructions.library.retrieval_uhat import core_size, retrieval_uhat
-    from proofs_check.layers import describe_layers, latex_layers
+    from proofs_check.layers import describe_layers, latex_layers, size_lines
 
     _no_family_options(args, ("variant",))
     task = _task(args)
     net = retrieval_uhat(task)
     if args.what == "sizes":
-        for key, value in vars(net.size()).items():
-            print(f"{key:<13} {value}")
-        print(f"{'core formula':<13} {core_size(task)}")
+        print(size_lines(net, core_size(task)))
     elif args.what == "latex":
         if len(task.alphabet) > 40:
             raise ParameterError(f"{args.task} -n {task.n}: {len(task.alphabet)} symbols — LaTeX of the tables is for "

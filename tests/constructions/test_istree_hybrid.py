@@ -29,6 +29,7 @@ from constructions.library.istree_hybrid import (CORE_NONZEROS, EDGE, LINK, ROOT
 from constructions.library.retrieval_hybrid import Hybrid
 from constructions.uhat.model import AttentionLayer
 from constructions.uhat.semantics import generate_exact
+from tests.constructions.istree_graphs import graphs
 from tasks.istree import BOS, EOS, FALSE, TRUE, IsTreeTask
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -150,18 +151,6 @@ def test_decoder_equals_full_recomputation_and_exact_semantics() -> None:
 
 
 # ---- the format on larger n ----------------------------------------------------------------------------------
-
-
-@st.composite
-def graphs(draw, lo: int = 7, hi: int = 64) -> tuple[int, list[tuple[int, int]]]:
-    """A random tree (random parents), possibly with one edge moved, in random order."""
-    n = draw(st.integers(lo, hi))
-    perm = draw(st.permutations(range(n)))
-    edges = {tuple(sorted((perm[i], perm[draw(st.integers(0, i - 1))]), reverse=True)) for i in range(1, n)}
-    if draw(st.booleans()):
-        edges.discard(draw(st.sampled_from(sorted(edges))))
-        edges.add(draw(st.sampled_from([(u, v) for u in range(n) for v in range(u) if (u, v) not in edges])))
-    return n, list(draw(st.permutations(sorted(edges))))
 
 
 def chains(cot: tuple[str, ...]) -> list[int]:

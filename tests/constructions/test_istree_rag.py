@@ -19,7 +19,6 @@ import time
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import constructions.library.istree_rag as rag_mod
 from automata.errors import ParameterError, PrecisionError, UnknownSymbolError
@@ -27,6 +26,7 @@ from constructions.library.istree_rag import (DUPLICATE, ENDSEARCH, FAILED, FATH
                                               istree_rag, rag_answer, rag_cot_bounds, rag_query_bounds,
                                               rag_state_bits)
 from constructions.library.retrieval_rag import Register
+from tests.constructions.istree_graphs import graphs
 from tasks.istree import EOS, FALSE, TRUE, InvalidGraphError, IsTreeTask
 
 HYP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -124,20 +124,8 @@ def test_every_input_n6() -> None:
     assert (lo, hi) == rag_cot_bounds(6) and (qlo, qhi) == rag_query_bounds(6)
 
 
-@st.composite
-def graphs(draw) -> tuple[int, list[tuple[int, int]]]:
-    """A random tree (random parents), possibly with one edge moved, in random order; n up to 40."""
-    n = draw(st.integers(7, 40))
-    perm = draw(st.permutations(range(n)))
-    edges = {tuple(sorted((perm[i], perm[draw(st.integers(0, i - 1))]), reverse=True)) for i in range(1, n)}
-    if draw(st.booleans()):
-        edges.discard(draw(st.sampled_from(sorted(edges))))
-        edges.add(draw(st.sampled_from([(u, v) for u in range(n) for v in range(u) if (u, v) not in edges])))
-    return n, list(draw(st.permutations(sorted(edges))))
-
-
 @HYP
-@given(graphs())
+@given(graphs(7, 40))
 def test_random_graphs_two_digit_vertices(case) -> None:
     n, edges = case
     task = IsTreeTask(n)

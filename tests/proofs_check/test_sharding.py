@@ -3,6 +3,7 @@ killed mid-run, the CLI. One 2-worker LocalCluster is shared by the module (work
 but importing torch in each is most of a run on 2 cores)."""
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import logging
@@ -187,17 +188,23 @@ def test_resume_computes_only_missing_shards(cluster, tmp_path: Path) -> None:
         run_sharded(retrieval_spec("counting", 4), 5, tmp_path, cluster.scheduler_address)
 
 
-def _slow_size(params):
-    return shard_checks.check_size(CheckSpec("retrieval", params))
+def _slow_size(base, params):
+    return shard_checks.check_size(CheckSpec(base, params))
 
 
-def _slow_run(params, start, stop):
-    time.sleep(0.6)
-    return shard_checks.run_range(CheckSpec("retrieval", params), start, stop)
+def _slow_run(base, delay, params, start, stop):
+    time.sleep(delay)
+    return shard_checks.run_range(CheckSpec(base, params), start, stop)
 
 
-def _slow_render(params, merged, seconds):
-    return shard_checks.render(CheckSpec("retrieval", params), merged, seconds)
+def _slow_render(base, params, merged, seconds):
+    return shard_checks.render(CheckSpec(base, params), merged, seconds)
+
+
+def _slow_kind(name: str, base: str, delay: float) -> CheckKind:
+    """The check kind ``base`` with every shard ``delay`` seconds slower (time to kill a worker)."""
+    return CheckKind(name, functools.partial(_slow_size, base), functools.partial(_slow_run, base, delay),
+                     functools.partial(_slow_render, base))
 
 
 def _failing_run(params, start, stop):
@@ -217,7 +224,8 @@ def by_value():
 
 
 def test_a_failing_shard_is_one_typed_error(cluster, tmp_path: Path, by_value) -> None:
-    shard_checks.register_kind(CheckKind("failing", lambda p: 10, _failing_run, _slow_render))
+    shard_checks.register_kind(CheckKind("failing", lambda p: 10, _failing_run,
+                                         functools.partial(_slow_render, "retrieval")))
     with pytest.raises(ShardError, match=r"shard [1-4] \(.*\) failed: ValueError: planted"):
         run_sharded({"kind": "failing", "params": {}}, 5, tmp_path, cluster.scheduler_address)
 
@@ -248,7 +256,7 @@ def _run_killing_a_worker(cluster, tmp_path: Path, spec, shards: int, which: int
 def test_killed_worker_mid_run(cluster, tmp_path: Path, by_value) -> None:
     """SIGKILL one worker while shards are pending: Dask reruns its shards; the result is complete and
     equal to the single-process run."""
-    shard_checks.register_kind(CheckKind("slow-retrieval", _slow_size, _slow_run, _slow_render))
+    shard_checks.register_kind(_slow_kind("slow-retrieval", "retrieval", 0.6))
     spec = {"kind": "slow-retrieval", "params": {"task": "index-binary", "n": 8, "broken": True}}
     run, done_at_kill = _run_killing_a_worker(cluster, tmp_path, spec, 8, 0)
     assert done_at_kill < 8  # killed while shards were pending
@@ -331,25 +339,12 @@ def test_sharded_istree_equals_single_process(cluster, tmp_path: Path, broken: b
         assert run.merged.stats == single["stats"]
 
 
-def _slow_istree_size(params):
-    return shard_checks.check_size(CheckSpec("istree", params))
-
-
-def _slow_istree_run(params, start, stop):
-    time.sleep(0.5)
-    return shard_checks.run_range(CheckSpec("istree", params), start, stop)
-
-
-def _slow_istree_render(params, merged, seconds):
-    return shard_checks.render(CheckSpec("istree", params), merged, seconds)
-
-
 def test_istree_killed_worker_then_resume(cluster, tmp_path: Path, by_value) -> None:
     """A worker SIGKILLed mid-run: the run completes, equal to the single-process check; a rerun resumes
     every shard."""
     from proofs_check.istree_check import istree_range
 
-    shard_checks.register_kind(CheckKind("slow-istree", _slow_istree_size, _slow_istree_run, _slow_istree_render))
+    shard_checks.register_kind(_slow_kind("slow-istree", "istree", 0.5))
     spec = {"kind": "slow-istree", "params": {"n": 5, "broken": False, "dtype": None, "side": False}}
     run, done_at_kill = _run_killing_a_worker(cluster, tmp_path, spec, 8, -1)
     assert done_at_kill < 8
