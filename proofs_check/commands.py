@@ -104,7 +104,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_accepts(args: argparse.Namespace) -> int:
     if _retrieval(args.task) or _istree(args.task):
-        raise ParameterError(f"accepts: not available for the retrieval task {args.task}; use `succinct verify "
+        raise ParameterError(f"accepts: not available for the task {args.task}; use `succinct verify "
                              f"{args.task} -n N` (every input) or `succinct show {args.task} -n N`")
     fam = family(args.task)
     member = build(fam, args.n, args.variant)
@@ -192,7 +192,7 @@ def cmd_program(args: argparse.Namespace) -> int:
 
 def cmd_mutate(args: argparse.Namespace) -> int:
     if _retrieval(args.task) or _istree(args.task):
-        raise ParameterError(f"mutate: not available for the retrieval task {args.task}; use `succinct verify "
+        raise ParameterError(f"mutate: not available for the task {args.task}; use `succinct verify "
                              f"{args.task} -n N` (every input) or `succinct show {args.task} -n N`")
     from proofs_check.deciders import dfa_decider, program_decider
     from proofs_check.mutation import mutation_campaign

@@ -35,6 +35,7 @@ from proofs_check.sharding import (MAX_SHARDS, CheckSpec, Manifest, Merged, Shar
 MAX_WORKERS = 64
 DEFAULT_WORKERS = 2
 CONNECT_TIMEOUT = "10s"
+WORKER_WAIT = 30.0  # seconds a scheduler may take to get its first worker
 PRE_SPAWN = "distributed.nanny.pre-spawn-environ"
 _QUIET = ("distributed", "tornado", "asyncio", "bokeh")
 
@@ -134,6 +135,11 @@ def _client(scheduler: str | None, workers: int) -> Iterator[tuple[object, int]]
     except (OSError, TimeoutError, ValueError, TypeError) as err:
         raise ParameterError(f"cannot connect to the Dask scheduler {scheduler}: {err}") from None
     with client:
+        try:  # a scheduler without workers would leave every shard pending forever
+            client.wait_for_workers(1, timeout=WORKER_WAIT)
+        except (TimeoutError, OSError) as err:
+            raise ParameterError(f"the Dask scheduler {scheduler} has no workers (waited {WORKER_WAIT:g} s): "
+                                 f"start some with `dask worker {scheduler} --nthreads 1`") from err
         yield client, len(client.scheduler_info().get("workers", {}))
 
 

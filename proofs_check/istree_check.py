@@ -10,8 +10,9 @@ For every ordered edge list of an index range (:meth:`tasks.istree.IsTreeTask.en
   reference CoT token for token, the answer included.
 
 The result of a range is a plain dict (a *shard result*: counts, statistics, the first disagreement by
-index) so that ranges merge into exactly the single-process result; :mod:`proofs_check.dask_run` runs
-the ranges as shards on Dask.
+index) so that ranges merge into the single-process result — the same counts when everything agrees,
+the same first disagreement otherwise (each range stops at its own first one, so the counts then
+differ); :mod:`proofs_check.dask_run` runs the ranges as shards on Dask.
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from constructions.uhat.precision import precision_audit
 from constructions.uhat.torch_backend import UHATModule, to_torch
 from tasks.istree import FALSE, TRUE, IsTreeTask
 
-CHUNK = 8192  # graphs per decoding batch
+CHUNK = 8192  # graphs per decoding batch (fewer for long words: at most CELLS score entries per head)
+CELLS = 1 << 24
 SIDE_SAMPLE = 20_000  # RAG and the hybrid (≈ 1,500–3,000 graphs/s) check every s-th input, ≈ this many in all
 EXHAUSTIVE_MAX = 40_000_000  # inputs one command checks exhaustively (n = 7: 39,070,080)
 TRANSFORMER = "transformer (CoT, KV cache)"
@@ -105,6 +107,13 @@ def _module(n: int, broken: bool, dtype: str, device: str) -> UHATModule:
     return to_torch(net, parse_dtype(dtype), device, max_len=task.prompt_length + task.max_cot)
 
 
+def chunk_size(task: IsTreeTask) -> int:
+    """Graphs per batch: :data:`CHUNK`, fewer when the dense prompt scores (B·L² per head) would exceed
+    :data:`CELLS` (bounded memory at any n)."""
+    length = task.prompt_length + task.max_cot
+    return max(1, min(CHUNK, CELLS // (length * length)))
+
+
 def _codes(task: IsTreeTask, mod: UHATModule) -> torch.Tensor:
     return torch.tensor([task.alphabet.index(s) for s in mod.output_symbols])
 
@@ -140,8 +149,9 @@ def istree_range(n: int, start: int, stop: int, broken: bool = False, dtype: str
     stride = side_stride(total)
     first = None
     done = 0
-    for lo in range(start, stop, CHUNK):
-        hi = min(stop, lo + CHUNK)
+    chunk = chunk_size(task)
+    for lo in range(start, stop, chunk):
+        hi = min(stop, lo + chunk)
         edges = task.encode_inputs(lo, hi)
         ref = task.cots(edges)
         truth = task.trees(edges)
@@ -177,10 +187,26 @@ def istree_range(n: int, start: int, stop: int, broken: bool = False, dtype: str
             "seconds": time.perf_counter() - t0}
 
 
+def _sample(task: IsTreeTask, rng: np.random.Generator, count: int) -> np.ndarray:
+    """``count`` random edge lists: the odd rows uniform, the even rows random trees (random parents,
+    random labels, random order)."""
+    edges = task.sample_inputs(rng, count)
+    for b in range(0, count, 2):
+        perm = rng.permutation(task.n)
+        tree = [(perm[i], perm[int(rng.integers(0, i))]) for i in range(1, task.n)]
+        tree = [(max(u, v), min(u, v)) for u, v in tree]
+        edges[b] = np.array([tree[k] for k in rng.permutation(task.m)], dtype=np.int64).reshape(task.m, 2)
+    return edges
+
+
 def summary(n: int, result: dict, dtype: str, exhaustive: bool = True) -> str:
     """The report of a (merged) result."""
     s = result["stats"]
-    head = (f"istree n={n}: {result['count']:,} {'ordered edge lists (every one)' if exhaustive else 'random edge lists'}"
+    total = IsTreeTask(n).input_space()
+    what = ("ordered edge lists (every one)" if result["count"] == total else
+            f"ordered edge lists (stopped at the first disagreement; {total:,} in all)") if exhaustive else \
+        "random edge lists (half of them random trees)"
+    head = (f"istree n={n}: {result['count']:,} {what}"
             f" — {s['trees']:,} trees, {s['non_trees']:,} not; CoT ≤ {s['longest_cot']} tokens (bound 2n + 1 = "
             f"{2 * n + 1})")
     who = f"{TRANSFORMER} [{dtype}] = {REFERENCE} token for token; answers = networkx is_tree"
@@ -195,18 +221,21 @@ def summary(n: int, result: dict, dtype: str, exhaustive: bool = True) -> str:
             f"    graph:    {f['input']}\n    expected: {f['expected']}\n    got:      {f['got']}")
 
 
-def check_sample(n: int, count: int, seed: int = 0, broken: bool = False, dtype: str | None = None) -> dict:
-    """``count`` random graphs (seeded) through the same comparisons."""
+def check_sample(n: int, count: int, seed: int = 0, broken: bool = False, dtype: str | None = None,
+                 device: str = "cpu") -> dict:
+    """``count`` random graphs (seeded; half of them random trees — uniform edge lists are rarely trees
+    for large n) through the same comparisons."""
     task = IsTreeTask(n)
     dtype = dtype or smallest_dtype(task)
-    mod = _module(n, broken, dtype, "cpu")
+    mod = _module(n, broken, dtype, device)
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
     stats = {"trees": 0, "non_trees": 0, "cot_tokens": 0, "longest_cot": 0}
     first = None
     done = 0
-    for lo in range(0, count, CHUNK):
-        edges = task.sample_inputs(rng, min(CHUNK, count - lo))
+    chunk = chunk_size(task)
+    for lo in range(0, count, chunk):
+        edges = _sample(task, rng, min(chunk, count - lo))
         ref, truth = task.cots(edges), task.trees(edges)
         got = generate_cots(task, edges, mod)
         stats["trees"] += int(truth.sum())

@@ -42,6 +42,8 @@ def _dtype(args: argparse.Namespace, task: IsTreeTask) -> str:
         return small
     dt = parse_dtype(args.dtype)
     name = str(dt).replace("torch.", "")
+    if not dt.is_floating_point:
+        raise ParameterError(f"{NAME}: --dtype must be a float dtype (the decoder masks scores with −inf), not {name}")
     from constructions.uhat.precision import precision_audit
     from constructions.library.istree_uhat import istree_uhat
 
@@ -68,7 +70,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             raise ParameterError("--sample and --shards do not combine (shards split the exhaustive check)")
         if isinstance(args.sample, bool) or not 1 <= args.sample <= 10_000_000:
             raise ParameterError(f"--sample must be in 1..10,000,000, got {args.sample}")
-        result = check_sample(task.n, args.sample, args.seed, args.break_weight, dtype)
+        if not 0 <= args.seed < 2**63:
+            raise ParameterError(f"--seed must be in 0..2^63 − 1, got {args.seed}")
+        result = check_sample(task.n, args.sample, args.seed, args.break_weight, dtype, args.device or "cpu")
         print(summary(task.n, result, dtype, exhaustive=False))
         return _verdict(result, args.break_weight)
     if args.shards is not None:
@@ -130,6 +134,13 @@ def cmd_table(args: argparse.Namespace) -> int:
             raise ParameterError(f"{NAME}: --{opt.replace('_', '-')} is not an option of {NAME}")
     ns = _range(args.ns, 2, TABLE_MAX_N)
     keep = [n for n in ns if n <= 64 or n & (n - 1) == 0]
+    if not keep:
+        raise ParameterError(f"{NAME}: the table has rows for n ≤ 64 and powers of two beyond; none in {args.ns}")
+    if len(keep) > 200:
+        raise ParameterError(f"{len(keep)} rows requested; at most 200")
+    skipped = len(ns) - len(keep)
+    if skipped:
+        print(f"({skipped} n above 64 that are not powers of two skipped)", file=sys.stderr)
     rows = [istree_row(n) for n in keep]
     title = ("IsTree with CoT ([WDL] Thm 4.7): a constant transformer writing a ≤ 2n + 1-token CoT against "
              "the Ω(n)-bit RNN bound")

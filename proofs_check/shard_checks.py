@@ -186,10 +186,15 @@ def _family_render(params: Mapping[str, Any], merged: Merged, seconds: float) ->
 
 # --- istree (the main developer's module, imported lazily) ----------------------------------------------
 
-def istree_spec(n: int, broken: bool = False, dtype: str | None = None, side: bool = True) -> CheckSpec:
-    """The spec of the istree check at size ``n`` (``dtype`` None: the module's smallest proved dtype;
-    ``side``: the exact RNN, RAG and the hybrid too); validated (CheckUnavailableError without the module)."""
-    spec = CheckSpec("istree", {"n": n, "broken": bool(broken), "dtype": dtype, "side": bool(side)})
+def istree_spec(n: int, broken: bool = False, dtype: str | None = None, side: bool = False) -> CheckSpec:
+    """The spec of the istree check at size ``n`` (``dtype`` None: the module's smallest proved dtype).
+    A sharded run checks the transformer's CoT against the reference and networkx; ``side`` adds the exact
+    RNN, RAG and the hybrid (the param is present only then, so results directories of runs without it
+    stay resumable); validated (CheckUnavailableError without the module)."""
+    params = {"n": n, "broken": bool(broken), "dtype": dtype}
+    if side:
+        params["side"] = True
+    spec = CheckSpec("istree", params)
     check_size(spec)
     return spec
 
@@ -217,13 +222,17 @@ def _istree_kind() -> CheckKind:
 
 
 def _istree_size(params: Mapping[str, Any]) -> int:
-    _params(params, {"n": int, "broken": bool, "dtype": (str, type(None)), "side": bool}, "istree")
+    types = {"n": int, "broken": bool, "dtype": (str, type(None))}
+    if "side" in params:
+        types["side"] = bool
+    _params(params, types, "istree")
     return _bounded(_istree_module().istree_space(params["n"]), f"istree n={params['n']}")
 
 
 def _istree_run(params: Mapping[str, Any], start: int, stop: int) -> dict:
     mod = _istree_module()
-    return mod.istree_range(params["n"], start, stop, params["broken"], params["dtype"], side=params["side"])
+    return mod.istree_range(params["n"], start, stop, params["broken"], params["dtype"],
+                            side=params.get("side", False))
 
 
 def _istree_render(params: Mapping[str, Any], merged: Merged, seconds: float) -> tuple[str, int]:

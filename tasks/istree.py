@@ -25,6 +25,7 @@ networkx (``is_tree``) is the independent ground truth of the answer.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from functools import cached_property
 from typing import Hashable, Mapping, Sequence
@@ -42,6 +43,7 @@ SPECIALS = (BOS, DASH, EOS, TRUE, FALSE)
 VERTEX0 = len(SPECIALS)  # the code of vertex 0; vertex v has code VERTEX0 + v
 N_MAX = 1024
 PARSE_MAX = 1 << 20  # characters of graph text parse_graph reads
+TREE_CACHE = 1 << 21  # networkx verdicts remembered per task (by edge set)
 
 
 class InvalidGraphError(SuccinctError, ValueError):
@@ -87,7 +89,9 @@ def tour(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
 
 def next_token(n: int, edges: Sequence[tuple[int, int]], cot: Sequence[str]) -> str:
     """The next chain-of-thought token after the prompt of ``edges`` and the CoT prefix ``cot`` (tokens),
-    by the next-token rule of the module docstring — no search, only the retrievals a transformer makes."""
+    by the next-token rule of the module docstring — no search, only the retrievals a transformer makes.
+    Defined on prefixes of the reference CoT; a prefix that is not a walk from 0 along the edges raises
+    :class:`InvalidGraphError` (other walks get the rule's token, which the reference need not produce)."""
     if not cot:
         return "0"
     if cot[-1] == EOS:
@@ -95,7 +99,12 @@ def next_token(n: int, edges: Sequence[tuple[int, int]], cot: Sequence[str]) -> 
         return TRUE if tour_len == 2 * n - 1 else FALSE
     if cot[-1] in (TRUE, FALSE):
         raise ParameterError("the chain of thought is complete")
+    if not all(isinstance(t, str) and t.isascii() and t.isdigit() and int(t) < n for t in cot):
+        raise InvalidGraphError(f"a tour holds vertices 0..{n - 1} only (then [EOS] and the answer), got {list(cot)}")
     toks = [int(t) for t in cot]
+    adjacent = {frozenset(e) for e in edges}
+    if toks[0] != 0 or any(frozenset((a, b)) not in adjacent for a, b in zip(toks, toks[1:])):
+        raise InvalidGraphError(f"{' '.join(cot)} is not a walk from 0 along the edges (not a tour prefix)")
     u = toks[-1]
     f = toks.index(u)
     parent = toks[f - 1] if f > 0 else None
@@ -125,7 +134,7 @@ def parse_graph(text: str) -> list[tuple[int, int]]:
     body = body.replace("∼", "~").replace(",", " ")
     if not body.strip():
         return []
-    pattern = re.compile(r"\s*(\d{1,5})\s*([-~])\s*(\d{1,5})\s*")
+    pattern = re.compile(r"\s*([0-9]{1,5})\s*([-~])\s*([0-9]{1,5})\s*")
     edges, pos = [], 0
     while pos < len(body):
         m = pattern.match(body, pos)
@@ -200,7 +209,7 @@ class IsTreeTask(Task):
 
     def index_of(self, edges: Sequence[tuple[int, int]]) -> int:
         """The index of an edge list (inverse of :meth:`encode_inputs`)."""
-        self.check_edges(edges)
+        edges = self.check_edges(edges)
         avail = list(self.all_edges)
         idx = 0
         for k, edge in enumerate(edges):
@@ -220,9 +229,11 @@ class IsTreeTask(Task):
     def check_edges(self, edges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         """``edges`` as a list of (u, v), u > v, validated: n − 1 distinct edges on vertices 0..n − 1."""
         try:
-            out = [(int(u), int(v)) for u, v in edges]
+            out = [(operator.index(u), operator.index(v)) for u, v in edges]
         except (TypeError, ValueError):
             raise InvalidGraphError("edges must be pairs of integers") from None
+        if any(isinstance(x, bool) for e in edges for x in e):
+            raise InvalidGraphError("edges must be pairs of integers, not booleans")
         if len(out) != self.m:
             raise InvalidGraphError(f"istree n={self.n}: a graph has exactly n − 1 = {self.m} edges, got {len(out)}")
         for u, v in out:
@@ -268,9 +279,23 @@ class IsTreeTask(Task):
         g.add_edges_from(self.check_edges(edges))
         return bool(nx.is_tree(g))
 
+    def check_batch(self, edges: object) -> np.ndarray:
+        """A batch (B, n − 1, 2) of valid edge lists as int64 (typed :class:`InvalidGraphError` otherwise)."""
+        e = np.asarray(edges)
+        if e.ndim != 3 or e.shape[1:] != (self.m, 2) or (e.size and e.dtype.kind not in "iu"):
+            raise InvalidGraphError(f"istree n={self.n}: a batch is an integer array (B, {self.m}, 2)")
+        e = e.astype(np.int64)
+        if e.size and (e.min() < 0 or e.max() >= self.n or (e[:, :, 0] <= e[:, :, 1]).any()):
+            raise InvalidGraphError(f"edges must be pairs (u, v) with {self.n} > u > v ≥ 0")
+        ids = np.sort(e[:, :, 0] * (e[:, :, 0] - 1) // 2 + e[:, :, 1], axis=1)
+        if self.m > 1 and (ids[:, 1:] == ids[:, :-1]).any():
+            raise InvalidGraphError("an edge is repeated")
+        return e
+
     def cots(self, edges: np.ndarray) -> np.ndarray:
         """The reference CoTs of a batch, vectorised: (B, n − 1, 2) → (B, 2n + 1) codes, −1 after the
         answer. The same explicit-stack DFS as :func:`tour`, all graphs in lock step."""
+        edges = self.check_batch(edges)
         b, n = len(edges), self.n
         rows = np.arange(b)
         # adjacency in input order: adj[b, x, k] = the k-th neighbour of x
@@ -321,12 +346,16 @@ class IsTreeTask(Task):
 
     def trees(self, edges: np.ndarray) -> np.ndarray:
         """networkx's verdict for every graph of a batch (B,) bool; one networkx call per distinct edge
-        set (the verdict does not depend on the order), remembered by the task (n = 7: 54,264 sets)."""
+        set (the verdict does not depend on the order), remembered by the task (n = 7: 54,264 sets; at
+        most :data:`TREE_CACHE` of them)."""
+        edges = self.check_batch(edges)
         ids = edges[:, :, 0] * (edges[:, :, 0] - 1) // 2 + edges[:, :, 1]  # the edge's index in all_edges
         masks = (np.int64(1) << ids).sum(1) if len(self.all_edges) < 63 else None
         if masks is None:  # n ≥ 12: no 64-bit set key; one call per graph
             return np.array([self.is_tree([tuple(map(int, e)) for e in row]) for row in edges], dtype=bool)
         cache = self.__dict__.setdefault("_tree_cache", {})
+        if len(cache) > TREE_CACHE:
+            cache.clear()
         uniq, inv = np.unique(masks, return_inverse=True)
         for key, row in zip(uniq.tolist(), np.unique(masks, return_index=True)[1]):
             if key not in cache:

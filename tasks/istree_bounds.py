@@ -108,7 +108,7 @@ def fooling_set(n: int) -> list[tuple[tuple[int, int], ...]]:
         edges = [(x, 0) for x in sorted(s - {0})] + [(max(1, x), min(1, x)) for x in t if x != 1]
         out.append(tuple(sorted(edges)))
     if n >= 5:
-        tri = [(1, 0), (2, 0), (2, 1)] + [(x, 0) for x in range(3, n - 1)]
+        tri = [(1, 0), (2, 0), (2, 1)] + [(x, 0) for x in range(3, n - 2)]  # n − 2 edges, a triangle
         out.append(tuple(sorted(tri)))
     return out
 
@@ -130,6 +130,10 @@ def check_fooling(n: int) -> int:
     if not 2 <= n <= ENUM_MAX_N:
         raise ParameterError(f"the fooling set is checked for 2 ≤ n ≤ {ENUM_MAX_N}")
     prefixes = fooling_set(n)
+    edges = {(u, v) for u in range(n) for v in range(u)}
+    for a in prefixes:
+        if len(a) != n - 2 or len(set(a)) != n - 2 or not set(a) <= edges:
+            raise ParameterError(f"n={n}: prefix {a} is not n − 2 = {n - 2} distinct edges of K_n")
     for a1, a2 in itertools.combinations(prefixes, 2):
         if answers_differ(n, a1, a2) is None:
             raise ParameterError(f"n={n}: prefixes {a1} and {a2} are not told apart by a valid last edge")

@@ -24,15 +24,15 @@ the tour after it. A **half-edge** is a vertex token in the prompt: the half-edg
 order, are u's adjacency list in input order. Each edge is read at its *anchor*, the second endpoint
 (previous token ``-``): a = token two back, b = its own token.
 
-Layers (7 attention layers, 1 position-wise affine layer, 5 ReLU layers; at most 5 heads; width
-:data:`WIDTH` = 61):
+Layers (8 attention layers — one of them position-wise only, its head unread — and 5 ReLU layers; at
+most 5 heads; width :data:`WIDTH` = 61):
 
 1. prev-token (offset 1: token, dash, EOS flags), offset 2 (token), first-EOS (seen, P₁ = its position).
    ReLU: tour vertex = [vertex ∧ seen], edge vertex = [vertex ∧ ¬seen].
 2. hprev: the previous half-edge with the same token (rightmost; BOS if none); first: the first
    occurrence f of u in the tour, with the token before it (the parent) and whether that is EOS₁ (the
    root); prev-token's tour flag. ReLU: first visit [f = i], EOS₂ [EOS after a tour vertex],
-   TRUE [EOS₂ ∧ 3i − 5P₁ − 2 = 0] (tour length 2n − 1).
+   TRUE [EOS₂ ∧ 3i − 5P₁ − 4 = 0] (i = P₁ + 2n: tour length 2n − 1).
 3. start: the half-edge of u in edge {u, w}, w = the previous token (two heads, u first or second
    endpoint), gated off on a first visit (start = BOS: scan from the beginning); hp: the half-edge of u
    in the parent edge (two heads, gated off at the root); offset 2 copying hprev to the anchor.
@@ -52,7 +52,8 @@ Layers (7 attention layers, 1 position-wise affine layer, 5 ReLU layers; at most
 at most 5 heads, width :data:`WIDTH` = 61, 825 non-zero core weights, all integers of absolute value ≤ 5;
 the embedding table has n + 5 columns (one per symbol) and the read-out n + 3 rows — both grow with n, the
 core is constant. Precision: every value is a polynomial of degree ≤ 2 in the position (< 5n), so
-O(log n) bits; the audit proves float32 exact up to n = 1024 at least (``succinct table istree``).
+O(log n) bits; the audit proves float32 exact for n ≤ 234 and float64 beyond (``succinct table istree``
+prints the bits).
 """
 from __future__ import annotations
 

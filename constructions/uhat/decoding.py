@@ -46,6 +46,8 @@ def _check(mod: UHATModule) -> None:
         raise ParameterError(f"decoding needs a UHATModule (to_torch), got {type(mod).__name__}")
     if not mod.generator:
         raise ParameterError("decoding needs a generator (a network with an output read-out)")
+    if not mod.dtype.is_floating_point:
+        raise ParameterError(f"the key/value decoder runs float dtypes (masked scores are −inf), not {mod.dtype}")
     for st in mod.steps:
         for spec in st.heads:
             if spec.mask not in CAUSAL:

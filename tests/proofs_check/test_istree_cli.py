@@ -39,7 +39,10 @@ def test_verify_sample(capsys):
     (["prove", "istree"], "no z3 section"),
     (["accepts", "istree", "-n", "3", "x"], "not available"),
     (["mutate", "istree", "-n", "3", "--max-len", "2"], "not available"),
-    (["table", "istree", "-n", "1..3"], "1"),
+    (["table", "istree", "-n", "1..3"], "is outside 2..1024"),
+    (["table", "istree", "-n", "100..120"], "none in 100..120"),
+    (["verify", "istree", "-n", "3", "--dtype", "int64"], "must be a float dtype"),
+    (["verify", "istree", "-n", "4", "--sample", "3", "--seed", "-1"], "--seed must be"),
     (["table", "istree", "-n", "3..5", "--variant", "x"], "--variant is not an option"),
 ])
 def test_bad_arguments_one_error_line(capsys, argv, fragment):
@@ -73,6 +76,16 @@ def test_side_sample_is_by_index_and_merges():
     for key, value in whole["stats"].items():
         merged = max(a["stats"][key], b["stats"][key]) if key == "longest_cot" else a["stats"][key] + b["stats"][key]
         assert merged == value, key
+
+
+def test_side_sample_by_absolute_index_n6():
+    """n = 6: RAG and the hybrid check every 19th input by its index in the whole space, so split ranges
+    check exactly the inputs the whole range checks."""
+    whole = istree_range(6, 0, 400)
+    a, b = istree_range(6, 0, 157), istree_range(6, 157, 400)
+    assert whole["stats"]["rag_checked"] == len(range(0, 400, 19)) == 22
+    assert a["stats"]["rag_checked"] + b["stats"]["rag_checked"] == 22
+    assert a["stats"]["hybrid_checked"] + b["stats"]["hybrid_checked"] == whole["stats"]["hybrid_checked"]
 
 
 def test_check_sample_reports():

@@ -144,7 +144,7 @@ def test_family_ranges_merge_to_exhaustive_check(name: str, n, max_len: int) -> 
 
 
 def test_istree_kind_is_lazy() -> None:
-    spec = {"kind": "istree", "params": {"n": 4, "broken": False, "dtype": None, "side": True}}
+    spec = {"kind": "istree", "params": {"n": 4, "broken": False, "dtype": None}}
     if importlib.util.find_spec("proofs_check.istree_check") is None:
         with pytest.raises(CheckUnavailableError, match="istree_check is missing"):
             shard_checks.check_size(spec)
@@ -331,8 +331,8 @@ def test_sharded_istree_equals_single_process(cluster, tmp_path: Path, broken: b
     from proofs_check.istree_check import istree_range
     from proofs_check.shard_checks import istree_spec
 
-    run = run_sharded(istree_spec(5, broken), 6, tmp_path, cluster.scheduler_address)
-    single = istree_range(5, 0, 5040, broken)
+    run = run_sharded(istree_spec(5, broken, side=not broken), 6, tmp_path, cluster.scheduler_address)
+    single = istree_range(5, 0, 5040, broken, side=not broken)
     assert run.merged.first == single["first"]
     if not broken:
         assert run.merged.count == single["count"] == 5040
@@ -352,3 +352,14 @@ def test_istree_killed_worker_then_resume(cluster, tmp_path: Path, by_value) -> 
     assert (run.merged.count, run.merged.stats, run.merged.first) == (single["count"], single["stats"], None)
     again = run_sharded(spec, 8, tmp_path, cluster.scheduler_address)
     assert (again.resumed, again.recomputed) == (8, 0) and again.merged.stats == single["stats"]
+
+
+def test_a_scheduler_without_workers_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """Shards would wait forever on a scheduler with no workers: one typed error instead."""
+    import proofs_check.dask_run as dask_run
+
+    monkeypatch.setattr(dask_run, "WORKER_WAIT", 1.0)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0",
+                                  silence_logs=logging.CRITICAL) as empty:
+        with pytest.raises(ParameterError, match="has no workers"):
+            run_sharded(retrieval_spec("index-binary", 4), 2, tmp_path, empty.scheduler_address)

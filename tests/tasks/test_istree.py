@@ -145,6 +145,36 @@ def test_next_token_refuses_a_finished_cot():
         next_token(2, [(1, 0)], ("0", "1", "0", EOS, TRUE))
 
 
+@pytest.mark.parametrize("cot", [["0", "[BOS]"], ["9"], ["1"], ["0", "3"], ["0", "٣"]])
+def test_next_token_refuses_non_walks(cot):
+    with pytest.raises(InvalidGraphError):
+        next_token(4, [(1, 0), (2, 1), (3, 2)], cot)
+
+
+def test_index_of_and_check_edges_validate():
+    task = IsTreeTask(4)
+    edges = [(1, 0), (2, 1), (3, 2)]
+    assert task.index_of(iter(edges)) == task.index_of(edges) == 7
+    for bad in ([(1.5, 0), (2, 1), (3, 2)], [(True, False), (2, 1), (3, 2)], [(1.0, 0), (2, 1), (3, 2)]):
+        with pytest.raises(InvalidGraphError):
+            task.index_of(bad)
+
+
+def test_batches_validated():
+    task = IsTreeTask(3)
+    for bad in (np.array([[[0, 2], [1, 0]]]), np.array([[[2, 1], [2, 1]]]), np.array([[[2, -1], [1, 0]]]),
+                np.zeros((1, 3, 2), dtype=np.int64), np.array([[[2.0, 1.0], [1.0, 0.0]]])):
+        with pytest.raises(InvalidGraphError):
+            task.trees(bad)
+        with pytest.raises(InvalidGraphError):
+            task.cots(bad)
+
+
+def test_parse_graph_ascii_digits_only():
+    with pytest.raises(InvalidGraphError):
+        parse_graph("٣-١ 2-1 1-0")
+
+
 def test_index_range_checked():
     task = IsTreeTask(4)
     with pytest.raises(ParameterError):

@@ -42,3 +42,16 @@ def test_a_bad_fooling_set_is_refused(monkeypatch):
 def test_enumeration_bounded():
     with pytest.raises(ParameterError):
         count_rows(9)
+
+
+def test_a_prefix_of_the_wrong_size_is_refused(monkeypatch):
+    import tasks.istree_bounds as b
+
+    monkeypatch.setattr(b, "fooling_set", lambda n: [((1, 0), (2, 0), (3, 0))])  # n − 1 edges for n = 4
+    with pytest.raises(ParameterError, match="not n − 2"):
+        b.check_fooling(4)
+
+
+@pytest.mark.parametrize("n", [5, 6, 7, 8])
+def test_fooling_prefixes_have_n_minus_2_edges(n):
+    assert all(len(set(a)) == n - 2 for a in fooling_set(n))
