@@ -91,11 +91,20 @@ def broken_weight(net):
 
 def smallest_dtype(task: IsTreeTask) -> str:
     """The smallest float dtype the precision audit proves exact for every word up to the full CoT."""
-    report = precision_audit(istree_uhat(task), task.prompt_length + task.max_cot)
+    exact = exact_dtypes(task.n)
     for name in ("float16", "bfloat16", "float32", "float64"):
-        if report.exact(parse_dtype(name)):
+        if name in exact:
             return name
     raise ParameterError("no float dtype is proved exact for this network")
+
+
+@lru_cache(maxsize=32)
+def exact_dtypes(n: int) -> frozenset[str]:
+    """The float dtypes the precision audit proves exact for the n-vertex network at full CoT length
+    (one audit per n and process)."""
+    task = IsTreeTask(n)
+    report = precision_audit(istree_uhat(task), task.prompt_length + task.max_cot)
+    return frozenset(d for d in ("float16", "bfloat16", "float32", "float64") if report.exact(parse_dtype(d)))
 
 
 @lru_cache(maxsize=8)
@@ -255,5 +264,5 @@ def check_sample(n: int, count: int, seed: int = 0, broken: bool = False, dtype:
             "seconds": time.perf_counter() - t0}
 
 
-__all__ = ["EXHAUSTIVE_MAX", "broken_weight", "check_sample", "generate_cots", "istree_range", "istree_space",
+__all__ = ["EXHAUSTIVE_MAX", "broken_weight", "check_sample", "exact_dtypes", "generate_cots", "istree_range", "istree_space",
            "smallest_dtype", "summary"]

@@ -35,7 +35,7 @@ def _task(args: argparse.Namespace) -> IsTreeTask:
 
 def _dtype(args: argparse.Namespace, task: IsTreeTask) -> str:
     from constructions.dtypes import parse_dtype
-    from proofs_check.istree_check import smallest_dtype
+    from proofs_check.istree_check import exact_dtypes, smallest_dtype
 
     small = smallest_dtype(task)
     if args.dtype in (None, "auto"):
@@ -44,10 +44,7 @@ def _dtype(args: argparse.Namespace, task: IsTreeTask) -> str:
     name = str(dt).replace("torch.", "")
     if not dt.is_floating_point:
         raise ParameterError(f"{NAME}: --dtype must be a float dtype (the decoder masks scores with −inf), not {name}")
-    from constructions.uhat.precision import precision_audit
-    from constructions.library.istree_uhat import istree_uhat
-
-    if not precision_audit(istree_uhat(task), task.prompt_length + task.max_cot).exact(dt):
+    if name not in exact_dtypes(task.n):
         raise ParameterError(f"{NAME} n={task.n}: {name} is not proved exact for this network (smallest: {small})")
     return name
 

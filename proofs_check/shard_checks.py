@@ -7,9 +7,8 @@
   ``succinct verify MEMBER`` (:func:`proofs_check.suite.deciders`) on a range of
   :func:`proofs_check.exhaustive.word_space` (:func:`proofs_check.exhaustive.check_range`).
 - ``istree`` — params ``n``, ``broken``, ``dtype`` (None: the module's choice): ``proofs_check.istree_check``
-  (``istree_space(n)``, ``istree_range(n, start, stop, broken[, dtype])``; the summary from
-  ``istree_render(params, merged, seconds)`` or else ``summary(n, result, dtype)``), imported when first
-  asked for (:class:`CheckUnavailableError` while that module is missing).
+  (``istree_space(n)``, ``istree_range(n, start, stop, broken, dtype, side=…)``; the summary
+  ``summary(n, result, dtype)``), imported when first asked for.
 
 A :class:`CheckKind` is what a worker runs: ``size(params)`` validates the params and gives N,
 ``run(params, start, stop)`` a range result (count, stats, first, recognisers), ``render(params, merged,
@@ -54,12 +53,6 @@ def _params(params: Mapping[str, Any], types: Mapping[str, type | tuple], kind: 
         v = params[key]
         if (isinstance(v, bool) and typ is int) or not isinstance(v, typ):
             raise ParameterError(f"{kind} check: {key} = {v!r} is not a {getattr(typ, '__name__', typ)}")
-
-
-def _disagreement_lines(first: Mapping | None) -> str:
-    if first is None:
-        return "  AGREE — every recogniser gives the reference answer on every input"
-    return f"  DISAGREE — {first['recogniser']} on {first['input']}: expected {first['expected']}, got {first['got']}"
 
 
 # --- retrieval -------------------------------------------------------------------------------------------
@@ -212,13 +205,8 @@ def _istree_module():
 
 
 def _istree_kind() -> CheckKind:
-    mod = _istree_module()
-    for fn in ("istree_space", "istree_range"):
-        if not callable(getattr(mod, fn, None)):
-            raise CheckUnavailableError(f"proofs_check.istree_check does not define {fn}")
-    render = getattr(mod, "istree_render", None) or (_istree_render if callable(getattr(mod, "summary", None))
-                                                     else _generic_render)
-    return CheckKind("istree", _istree_size, _istree_run, render)
+    _istree_module()
+    return CheckKind("istree", _istree_size, _istree_run, _istree_render)
 
 
 def _istree_size(params: Mapping[str, Any]) -> int:
@@ -239,7 +227,7 @@ def _istree_render(params: Mapping[str, Any], merged: Merged, seconds: float) ->
     """The module's ``summary(n, result, dtype)`` of the merged result, then the verdict."""
     mod = _istree_module()
     dtype = params["dtype"]
-    if dtype is None and callable(getattr(mod, "smallest_dtype", None)):
+    if dtype is None:
         from tasks.istree import IsTreeTask
 
         dtype = mod.smallest_dtype(IsTreeTask(params["n"]))
@@ -253,16 +241,6 @@ def _with_verdict(text: str, merged: Merged, broken: bool) -> tuple[str, int]:
     if merged.first is None:
         return text + "\n  a weight was perturbed on purpose, but no checked input shows it", 1
     return text + "\n  (a weight was perturbed on purpose: the disagreement above is the expected result)", 0
-
-
-def _generic_render(params: Mapping[str, Any], merged: Merged, seconds: float) -> tuple[str, int]:
-    """A summary for kinds without their own: counts, stats, the first disagreement; with ``broken`` in
-    the params a disagreement is the expected result (exit 0)."""
-    stats = ", ".join(f"{k} {v:,}" for k, v in sorted(merged.stats.items()))
-    head = (f"{CheckSpec.from_json(merged.spec).describe()}: {merged.count:,} inputs (all)"
-            + (f", {stats}" if stats else "")
-            + (f", recognisers: {', '.join(merged.recognisers)}" if merged.recognisers else "") + f" [{seconds:.1f}s]")
-    return _with_verdict("\n".join([head, _disagreement_lines(merged.first)]), merged, bool(params.get("broken")))
 
 
 # --- the registry ----------------------------------------------------------------------------------------

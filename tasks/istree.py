@@ -356,8 +356,8 @@ class IsTreeTask(Task):
         cache = self.__dict__.setdefault("_tree_cache", {})
         if len(cache) > TREE_CACHE:
             cache.clear()
-        uniq, inv = np.unique(masks, return_inverse=True)
-        for key, row in zip(uniq.tolist(), np.unique(masks, return_index=True)[1]):
+        uniq, rows, inv = np.unique(masks, return_index=True, return_inverse=True)
+        for key, row in zip(uniq.tolist(), rows):
             if key not in cache:
                 cache[key] = self.is_tree([tuple(map(int, e)) for e in edges[row]])
         return np.array([cache[k] for k in uniq.tolist()], dtype=bool)[inv.reshape(-1)]
