@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     from proofs_check.registry import families
     from tasks.retrieval import RETRIEVAL_TASKS
 
-    tasks = ", ".join([*families(), *RETRIEVAL_TASKS, "istree"])
+    tasks = ", ".join([*families(), *RETRIEVAL_TASKS, "istree", "ltl-random (verify only)"])
     ap = _Parser(
         prog="succinct",
         description="Exact verification of transformer/RNN succinctness constructions.",
@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_member(p)
     p.add_argument("--max-len", type=int, help="all words up to this length (required except for retrieval tasks)")
     p.add_argument("--sample", type=int, help="retrieval tasks: K random inputs instead of all")
-    p.add_argument("--seed", type=int, default=0, help="retrieval tasks: seed of --sample")
+    p.add_argument("--seed", type=int, default=0, help="retrieval tasks: seed of --sample; ltl-random: seed of the formulas")
+    p.add_argument("--count", type=int, help="ltl-random: number of random formulas (default 300; -n is their depth, default 4)")
     p.add_argument("--break-weight", action="store_true",
                    help="retrieval tasks: perturb one transformer weight (the check must print a counterexample)")
     p.add_argument("--dtype", help="float64 (default; istree: the smallest dtype the precision audit proves exact)")
@@ -124,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=20)
     p.add_argument("--max-len", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
+    from proofs_check.ltl_commands import add_parsers as add_ltl_parsers
+
+    add_ltl_parsers(sub)
     sub.add_parser("demo", help="the main job: verify the counter and the presets, print the size table")
     return ap
 

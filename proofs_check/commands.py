@@ -77,6 +77,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from proofs_check.dask_run import check_shard_options
 
     check_shard_options(args)
+    if args.count is not None and args.task != "ltl-random":
+        raise ParameterError("--count is an option of `verify ltl-random`")
+    if args.task == "ltl-random":
+        from proofs_check.ltl_commands import verify_random
+
+        if args.shards is not None or args.max_len is not None or args.sample is not None:
+            raise ParameterError("verify ltl-random takes --count, -n (depth), --seed and --progress only")
+        return verify_random(args)
     if _retrieval(args.task):
         from proofs_check import retrieval_commands
 
@@ -100,6 +108,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     report = verify(member, args.max_len, args.dtype or "float64", args.device, args.progress)
     print(f"{member.label}: {report.summary()}")
     return 0 if report.agree else 1
+
+
+def cmd_ltl(args: argparse.Namespace) -> int:
+    from proofs_check.ltl_commands import cmd_ltl as run
+
+    return run(args)
+
+
+def cmd_ltl_of(args: argparse.Namespace) -> int:
+    from proofs_check.ltl_commands import cmd_ltl_of as run
+
+    return run(args)
 
 
 def cmd_accepts(args: argparse.Namespace) -> int:

@@ -1,0 +1,289 @@
+"""Reading and writing LTL formulas: a hand-written parser (never ``eval``) and text/LaTeX printers.
+
+Grammar, loosest first (binary operators of one level group to the right; ``S`` and ``U`` do not
+chain: ``a S b S c`` is refused, write the parentheses)::
+
+    iff     := imp ( '<->' imp )*
+    imp     := or ( '->' imp )?
+    or      := and ( '|' and )*
+    and     := temp ( '&' temp )*
+    temp    := unary ( ('S' | 'U') unary )?
+    unary   := ('!' | 'Y' | 'P' | 'H' | 'X' | 'F' | 'G') unary | atom
+    atom    := 'true' | 'false' | 'Q_' SYMBOL | LETTER | '(' iff ')'
+
+A LETTER is a lower-case identifier (``a``, ``b1``, ``open_paren``) other than ``true``/``false``;
+``Q_`` takes any symbol without spaces or operator characters (``Q_#``, ``Q_0``, ``Q_ab``). Unicode
+forms are accepted too: ¬ ∧ ∨ → ↔ ⊤ ⊥. :func:`to_text` prints what :func:`parse` reads back
+(``parse(to_text(f)) == f``).
+
+>>> f = parse("Q_b & H(Q_b -> Y Q_a)")
+>>> to_text(f)
+'b & H(b -> Y a)'
+>>> to_latex(parse("a S b"))
+'Q_{a} \\\\mathbin{\\\\mathsf{S}} Q_{b}'
+"""
+from __future__ import annotations
+
+import re
+
+from automata.ltl.formula import (
+    FALSE, TRUE, Binary, Const, Formula, Letter, LTLError, Unary, children, check, postorder)
+
+MAX_TEXT = 1_000_000  # characters; longer input is refused before any work
+MAX_PARENS = 100  # nesting of parentheses (each level is a few Python frames)
+_UNICODE = {"¬": "!", "∧": "&", "∨": "|", "→": "->", "↔": "<->", "⊤": "true", "⊥": "false"}
+_SYMBOL_CHARS = r"[^\s()!&|<>\-¬∧∨→↔⊤⊥]+"
+_TOKEN = re.compile(
+    rf"\s*(?:(?P<op><->|->|[()!&|¬∧∨→↔⊤⊥])|(?P<q>Q_{_SYMBOL_CHARS})|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<bad>\S))")
+_LETTER = re.compile(r"[a-z][a-z0-9_]*\Z")
+_UNARY_WORDS = ("Y", "P", "H", "X", "F", "G")
+_BINARY_PRECEDENCE = {"<->": 1, "->": 2, "|": 3, "&": 4, "S": 5, "U": 5}
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """(kind, value, column) triples; kind is 'op', 'letter' or 'end'."""
+    out: list[tuple[str, str, int]] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:  # only trailing whitespace is left
+            break
+        col = m.start(m.lastgroup) + 1 if m.lastgroup else pos + 1
+        if m.group("op"):
+            out.append(("op", _UNICODE.get(m.group("op"), m.group("op")), col))
+        elif m.group("q"):
+            out.append(("letter", m.group("q")[2:], col))
+        elif m.group("word"):
+            w = m.group("word")
+            if w in ("true", "false") or w in _UNARY_WORDS or w in ("S", "U"):
+                out.append(("op", w, col))
+            elif _LETTER.match(w):
+                out.append(("letter", w, col))
+            else:
+                raise LTLError(f"column {col}: {w!r} is not a letter (lower-case identifiers, or Q_{w}) "
+                               "nor an operator (Y P H X F G S U)")
+        else:
+            raise LTLError(f"column {col}: unexpected character {m.group('bad')!r}")
+        pos = m.end()
+    out.append(("end", "", len(text) + 1))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.toks = _tokens(text)
+        self.k = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.toks[self.k]
+
+    def take(self) -> tuple[str, str, int]:
+        tok = self.toks[self.k]
+        self.k += 1
+        return tok
+
+    def expect(self, value: str) -> None:
+        kind, v, col = self.take()
+        if kind != "op" or v != value:
+            raise LTLError(f"column {col}: expected {value!r}, found {v or 'the end'!r}")
+
+    def is_op(self, *values: str) -> bool:
+        kind, v, _ = self.peek()
+        return kind == "op" and v in values
+
+    def parse(self) -> Formula:
+        f = self.iff()
+        kind, v, col = self.peek()
+        if kind != "end":
+            raise LTLError(f"column {col}: unexpected {v!r} after a complete formula")
+        return f
+
+    # Binary levels are loops, unary chains a loop too: the depth of Python recursion grows only with
+    # parentheses, and that is bounded below.
+    def iff(self) -> Formula:
+        f = self.imp()
+        while self.is_op("<->"):
+            self.take()
+            f = Binary("<->", f, self.imp())
+        return f
+
+    def imp(self) -> Formula:
+        parts = [self.or_()]
+        while self.is_op("->"):
+            self.take()
+            parts.append(self.or_())
+        f = parts[-1]
+        for p in reversed(parts[:-1]):  # right-associative
+            f = Binary("->", p, f)
+        return f
+
+    def or_(self) -> Formula:
+        f = self.and_()
+        while self.is_op("|"):
+            self.take()
+            f = Binary("|", f, self.and_())
+        return f
+
+    def and_(self) -> Formula:
+        f = self.temp()
+        while self.is_op("&"):
+            self.take()
+            f = Binary("&", f, self.temp())
+        return f
+
+    def temp(self) -> Formula:
+        f = self.unary()
+        if self.is_op("S", "U"):
+            _, op, _ = self.take()
+            f = Binary(op, f, self.unary())
+            if self.is_op("S", "U"):
+                raise LTLError(f"column {self.peek()[2]}: S and U do not chain; parenthesise, "
+                               "e.g. (a S b) S c or a S (b S c)")
+        return f
+
+    def unary(self) -> Formula:
+        ops: list[str] = []
+        while self.is_op("!", *_UNARY_WORDS):
+            ops.append(self.take()[1])
+        f = self.atom()
+        for op in reversed(ops):
+            f = Unary(op, f)
+        return f
+
+    def atom(self) -> Formula:
+        kind, v, col = self.take()
+        if kind == "letter":
+            return Letter(v)
+        if kind == "op" and v in ("true", "false"):
+            return TRUE if v == "true" else FALSE
+        if kind == "op" and v == "(":
+            self.depth += 1
+            if self.depth > MAX_PARENS:
+                raise LTLError(f"column {col}: parentheses nested deeper than {MAX_PARENS}")
+            f = self.iff()
+            self.expect(")")
+            self.depth -= 1
+            return f
+        raise LTLError(f"column {col}: expected a letter, true, false, a unary operator or '(', "
+                       f"found {v or 'the end'!r}")
+
+
+def parse(text: str, alphabet: tuple[str, ...] | None = None) -> Formula:
+    """The formula written in ``text``; with ``alphabet``, every letter must belong to it.
+
+    Raises :class:`LTLError` (one line, with the column) on anything else.
+    """
+    if not isinstance(text, str):
+        raise LTLError(f"a formula is text, got {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise LTLError(f"formula text longer than {MAX_TEXT:,} characters")
+    if not text.strip():
+        raise LTLError("empty formula")
+    f = _Parser(text).parse()
+    if alphabet is not None:
+        check_alphabet(f, alphabet)
+    return f
+
+
+def check_alphabet(f: Formula, alphabet: tuple[str, ...]) -> None:
+    """:class:`LTLError` unless every letter of ``f`` is in ``alphabet``."""
+    check(f)
+    extra = sorted({n.symbol for n in postorder(f) if isinstance(n, Letter)} - set(alphabet))
+    if extra:
+        raise LTLError(f"letters {', '.join(extra)} are not in the alphabet {','.join(alphabet)}")
+
+
+def _letter_text(symbol: str) -> str:
+    if _LETTER.match(symbol) and symbol not in ("true", "false"):
+        return symbol
+    if re.fullmatch(_SYMBOL_CHARS, symbol):
+        return "Q_" + symbol
+    raise LTLError(f"letter {symbol!r} cannot be written in the text syntax")
+
+
+def _prec(f: Formula) -> int:
+    if isinstance(f, Binary):
+        return _BINARY_PRECEDENCE[f.op]
+    return 9
+
+
+def to_text(f: Formula) -> str:
+    """ASCII text in the parser's syntax, with the parentheses precedence needs (DAGs printed as trees)."""
+    check(f)
+    memo: dict[Formula, str] = {}
+    for node in postorder(f):
+        memo[node] = _text_node(node, memo)
+    return memo[f]
+
+
+def _wrap(s: str, yes: bool) -> str:
+    return f"({s})" if yes else s
+
+
+def _text_node(node: Formula, memo: dict[Formula, str]) -> str:
+    if isinstance(node, Const):
+        return "true" if node.value else "false"
+    if isinstance(node, Letter):
+        return _letter_text(node.symbol)
+    if isinstance(node, Unary):
+        inner = memo[node.arg]
+        sep = "" if node.op == "!" or _prec(node.arg) < 9 else " "
+        return f"{node.op}{sep}{_wrap(inner, _prec(node.arg) < 9)}"
+    assert isinstance(node, Binary)
+    p = _BINARY_PRECEDENCE[node.op]
+    lt, rt = memo[node.left], memo[node.right]
+    if node.op in ("S", "U"):
+        left_paren, right_paren = _prec(node.left) <= p, _prec(node.right) <= p
+    elif node.op == "->":  # right-associative
+        left_paren, right_paren = _prec(node.left) <= p, _prec(node.right) < p
+    else:  # & | <-> group to the left
+        left_paren, right_paren = _prec(node.left) < p, _prec(node.right) <= p
+    return f"{_wrap(lt, left_paren)} {node.op} {_wrap(rt, right_paren)}"
+
+
+_LATEX_UNARY = {"!": r"\neg ", "Y": r"\mathsf{Y}\,", "P": r"\mathsf{P}\,", "H": r"\mathsf{H}\,",
+                "X": r"\mathsf{X}\,", "F": r"\mathsf{F}\,", "G": r"\mathsf{G}\,"}
+_LATEX_BINARY = {"&": r"\wedge", "|": r"\vee", "->": r"\rightarrow", "<->": r"\leftrightarrow",
+                 "S": r"\mathbin{\mathsf{S}}", "U": r"\mathbin{\mathsf{U}}"}
+
+
+def _latex_symbol(symbol: str) -> str:
+    special = {"#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&", "_": r"\_", "{": r"\{", "}": r"\}",
+               "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
+    return "".join(special.get(c, c) for c in symbol)
+
+
+def to_latex(f: Formula) -> str:
+    """LaTeX math (no surrounding $), the paper's notation: Q_{a}, ⊤ ⊥ ¬ ∧ ∨ → ↔ and sans-serif S U Y P H X F G."""
+    check(f)
+    memo: dict[Formula, str] = {}
+    for node in postorder(f):
+        if isinstance(node, Const):
+            memo[node] = r"\top" if node.value else r"\bot"
+        elif isinstance(node, Letter):
+            memo[node] = f"Q_{{{_latex_symbol(node.symbol)}}}"
+        elif isinstance(node, Unary):
+            inner = memo[node.arg]
+            memo[node] = _LATEX_UNARY[node.op] + (rf"\left({inner}\right)" if _prec(node.arg) < 9 else inner)
+        else:
+            assert isinstance(node, Binary)
+            p = _BINARY_PRECEDENCE[node.op]
+            lt, rt = memo[node.left], memo[node.right]
+            lp = _prec(node.left) <= p if node.op != "&" and node.op != "|" else _prec(node.left) < p
+            rp = _prec(node.right) <= p if node.op != "->" else _prec(node.right) < p
+            lt = rf"\left({lt}\right)" if lp else lt
+            rt = rf"\left({rt}\right)" if rp else rt
+            memo[node] = f"{lt} {_LATEX_BINARY[node.op]} {rt}"
+    return memo[f]
+
+
+def describe(f: Formula) -> str:
+    """One line of sizes: tree, core tree, DAG."""
+    from automata.ltl.formula import core_size, dag_size, size, temporal_depth
+
+    return (f"size {size(f):,} (as written), {core_size(f):,} in the core grammar ⊤ ⊥ Q ¬ ∧ ∨ S U, "
+            f"DAG {dag_size(f):,} distinct subformulas, temporal depth {temporal_depth(f)}")
+
+
+__all__ = ["parse", "to_text", "to_latex", "check_alphabet", "describe", "children"]
