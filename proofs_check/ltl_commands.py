@@ -85,6 +85,31 @@ def cmd_ltl(args: argparse.Namespace) -> int:
         status |= _against_mona(f, alphabet, dfa)
     if args.uhat:
         status |= _uhat(f, alphabet, dfa, args.max_len or 6)
+    if args.round_trip:
+        status |= _round_trip(f, alphabet, dfa)
+    return status
+
+
+def _round_trip(f: Formula, alphabet: tuple[str, ...], dfa: DFA) -> int:
+    """Prop 16 then Prop 13: formula → UHAT (both forms) → formula → DFA, equal to the formula's DFA."""
+    from automata.ltl.formula import dag_size
+    from automata.ltl.to_dfa import ltl_to_dfa
+    from constructions.library.ltl_brasp import ltl_to_brasp
+    from constructions.uhat.lemma9 import compile_lemma9
+    from constructions.uhat.to_ltl import uhat_to_ltl
+
+    status = 0
+    program = ltl_to_brasp(f, alphabet)
+    for packed in (True, False):
+        net = compile_lemma9(program, packed=packed)
+        back = uhat_to_ltl(net).formula
+        again = ltl_to_dfa(back, alphabet)
+        diff = again.equivalent(dfa)
+        s = net.size()
+        verdict = "the same language" if diff is None else f"DIFFERENT on {' '.join(diff)!r}"
+        print(f"round trip via UHAT {s.model} ({s.layers} layers): Prop 13 formula tree {size(back):,}, "
+              f"DAG {dag_size(back):,}; its DFA {again.num_states} states: {verdict}")
+        status |= int(diff is not None)
     return status
 
 
@@ -246,6 +271,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mona", action="store_true", help="compare with MONA's DFA (ltlf2dfa + mona)")
     p.add_argument("--uhat", action="store_true", help="Prop 16: B-RASP program and UHATs, checked exhaustively")
     p.add_argument("--latex", action="store_true", help="print the formula in LaTeX too")
+    p.add_argument("--round-trip", action="store_true", help="Prop 16 then Prop 13: formula → UHAT → formula → DFA")
     p.add_argument("--compare", metavar="TASK", help="compare the DFA with a preset task's reference DFA, e.g. ab-plus")
     p.add_argument("--max-len", type=int, help=f"--uhat: all words up to this length (default 6, at most {MAX_LEN})")
     p = sub.add_parser("ltl-of", help="Prop 13: the LTL formula of a compiled UHAT and its DFA against the task's")

@@ -10,9 +10,16 @@ For a family and a range of n, one :class:`SizeRow` per n holds (all exact integ
 * the minimal DFA, exactly (minimised reference automaton) for ``n ≤ dfa_max_n``;
 * the lower bounds of THEORY §5: an m-state automaton accepting a non-empty language accepts a word
   shorter than m, so ``min DFA ≥ shortest + 1``; [BCL] Prop 1: an RNN with D units of k bits is an
-  automaton with ``2^(k·D)`` states, so ``k·D ≥ log2(min DFA) ≥ log2(shortest + 1)``; a satisfiable LTL
-  formula of size m has a model of length ``≤ 2^(c·m)``, so ``m ≥ log2(shortest) / c``, which is
-  ``Ω(2^n)`` when the shortest word has ``≥ 2^(2^n)`` symbols (the strict tiling witness).
+  automaton with ``2^(k·D)`` states, so ``k·D ≥ log2(min DFA) ≥ log2(shortest + 1)``; LTL: a satisfiable
+  formula with t temporal operators has a model of length ≤ |Σ|·2^t (the labelling automaton of
+  :mod:`automata.ltl.to_dfa` has ≤ |Σ|·2^t + 1 states, and a shortest accepted word visits distinct
+  states), so **every formula for the language has t ≥ ⌈log2(shortest/|Σ|)⌉ temporal operators** (and
+  more nodes than that) — the constant made explicit, c = 1 per temporal operator; Ω(2^n) when the
+  shortest word has ≥ 2^(2^n) symbols (the strict tiling witness);
+* the LTL formula the tool builds for the language, where it builds one: :mod:`constructions.library.brasp_ltl`
+  translates programs whose scores read j only (K = ∅: the counter, the presets) in linear size —
+  the column gives its core DAG size and its temporal operators (the witness's program compares
+  counters, K ≠ ∅: no formula is built, Prop 13's would be exponential).
 
 Huge numbers are printed exactly when short (``6,291,457``), else as ``≈2^x`` (x to two decimals,
 computed from the exact integer). :func:`render` writes Markdown, CSV or LaTeX; :mod:`proofs_check.plot`
@@ -61,7 +68,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("dfa_states", "min DFA states"),
     Column("lb_dfa", "LB DFA states"),
     Column("lb_rnn", "LB RNN k·D"),
-    Column("lb_ltl", "LB LTL"),
+    Column("ub_ltl", "LTL built: DAG (temporal)"),
+    Column("lb_ltl", "LB LTL temporal ops"),
 )
 
 
@@ -160,8 +168,11 @@ def size_row(
         shortest: int | None = fam.shortest(n, variant)
     else:
         shortest = getattr(task, "shortest_length", lambda: None)()
-    cells["shortest"] = fmt_int(shortest) if shortest is not None else "—"
     states = task.reference_dfa().num_states if n <= dfa_max else None
+    if shortest is None and states is not None and not fam.has_n:  # the presets: from their reference DFA
+        word = task.reference_dfa().shortest_accepted()
+        shortest = None if word is None else len(word)
+    cells["shortest"] = fmt_int(shortest) if shortest is not None else "—"
     lb_dfa = None if shortest is None else shortest + 1
     if fam.shortest is not None:
         ltl = _closed_bounds(cells, n, shortest, states)
@@ -169,6 +180,8 @@ def size_row(
     else:
         ltl, log2_lb, lb_task = _task_bounds(cells, task, states)
         lb_dfa = lb_task if lb_task is not None else lb_dfa
+    _ltl_cells(cells, program, shortest)
+    ltl = cells["lb_ltl"]
     if states is not None:
         cells["dfa_states"] = fmt_int(states)
     elif lb_dfa is not None:
@@ -178,21 +191,48 @@ def size_row(
     return SizeRow(n, sizes["paper"], sizes["packed"], rnn, shortest, states, lb_dfa, log2_lb, ltl, cells)
 
 
-def _closed_bounds(cells: dict[str, str], n: int, shortest: int | None, states: int | None) -> str:
-    """THEORY §5's bounds from the shortest word length (and the exact DFA when known)."""
+def ltl_temporal_lower_bound(shortest: int, letters: int) -> int:
+    """The least t with |Σ|·2^t ≥ shortest: every LTL formula for a language whose shortest word has
+    ``shortest`` symbols has at least t temporal operators (module docstring)."""
+    if shortest < 1 or letters < 1:
+        raise ParameterError("the LTL bound needs a non-empty language over a non-empty alphabet")
+    q = -(-shortest // letters)  # ⌈shortest / |Σ|⌉
+    return (q - 1).bit_length()
+
+
+def _ltl_cells(cells: dict[str, str], program: object, shortest: int | None) -> None:
+    """LB LTL from the shortest word; the LTL formula built from the program when its scores read j only."""
+    from automata.errors import NotLemma9FormError
+    from automata.ltl.formula import core, postorder
+    from constructions.library.brasp_ltl import brasp_to_ltl
+
+    alphabet = program.alphabet  # type: ignore[attr-defined]
     if shortest is None:
-        cells.update(lb_dfa="none", lb_rnn="none", lb_ltl="none")
+        cells["lb_ltl"] = "none"
+    else:
+        t = ltl_temporal_lower_bound(shortest, len(alphabet))
+        cells["lb_ltl"] = f"≥ {t:,}"
+    try:
+        f = brasp_to_ltl(program)  # type: ignore[arg-type]
+    except NotLemma9FormError:
+        cells["ub_ltl"] = "— (K ≠ ∅)"
+        return
+    nodes = postorder(core(f))
+    temporal = sum(1 for x in nodes if getattr(x, "op", None) in ("S", "U"))
+    cells["ub_ltl"] = f"{len(nodes):,} ({temporal:,})"
+
+
+def _closed_bounds(cells: dict[str, str], n: int, shortest: int | None, states: int | None) -> str:
+    """THEORY §5's DFA and RNN bounds from the shortest word length (and the exact DFA when known)."""
+    if shortest is None:
+        cells.update(lb_dfa="none", lb_rnn="none")
         return "none"
     lb = shortest + 1
     cells["lb_dfa"] = fmt_int(lb) if lb < 10**EXACT_DIGITS else fmt_lower(lb)
     log2_states = log2_int(states) if states is not None else log2_int(lb)
     floor2 = math.floor(log2_states * 100) / 100  # rounded down: still a lower bound
     cells["lb_rnn"] = f"{floor2:,.2f}" if states is not None else f"≥ {floor2:,.2f}"
-    ltl = f"{math.floor(log2_int(shortest) * 100) / 100:,.2f}/c"
-    if shortest.bit_length() > 2**n:  # shortest ≥ 2^(2^n): m ≥ log2(shortest)/c ≥ 2^n/c = Ω(2^n)
-        ltl += f" ≥ 2^{n}/c"
-    cells["lb_ltl"] = ltl
-    return ltl
+    return ""  # the LTL cells: _ltl_cells
 
 
 def _task_bounds(cells: dict[str, str], task: object, states: int | None) -> tuple[str, float | None, int | None]:
@@ -237,8 +277,12 @@ def notes(fam: Family, variant: str, rows: Sequence[SizeRow]) -> list[str]:
         + (f" for n ∈ {{{', '.join(map(str, exact))}}}" if exact else " (not computed)")
         + "; '≥' marks the certified lower bound (shortest word length + 1).",
         "LB RNN k·D: [BCL] Prop 1, k·D ≥ log2(min DFA states); '≥' when only the DFA bound is known.",
-        "LB LTL: a satisfiable LTL formula of size m has a model of length ≤ 2^(c·m), so m ≥ log2(shortest)/c "
-        "(c: the constant of that translation); '≥ 2^n/c' marks the Ω(2^n) bound (shortest ≥ 2^(2^n)).",
+        "LB LTL temporal ops: a satisfiable formula with t temporal operators has a model of length ≤ |Σ|·2^t "
+        "(our labelling automaton, automata/ltl/to_dfa.py: ≤ |Σ|·2^t + 1 states), so any formula for the "
+        "language has t ≥ ⌈log2(shortest/|Σ|)⌉; Ω(2^n) for the strict witness (shortest ≥ 2^(2^n)).",
+        "LTL built: the core DAG size (distinct subformulas) and temporal operators of the formula "
+        "constructions/library/brasp_ltl.py builds from the program (scores reading j only, K = ∅; linear "
+        "size); '— (K ≠ ∅)': the program compares positions, no formula built.",
         "≈2^x: the exact integer has more than 15 digits, x = its log2 to two decimals; in a lower bound "
         "'≥ 2^x' (and the LB columns) x is rounded down.",
     ]

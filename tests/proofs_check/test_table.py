@@ -10,7 +10,7 @@ from automata.errors import ParameterError
 from constructions.rnn.model import RNNSize
 from proofs_check.plot import fit_double_exp, fit_offset_power, fit_power, fits, plot_sizes
 from proofs_check.registry import family
-from proofs_check.table import fmt_int, log2_int, notes, render, size_table
+from proofs_check.table import fmt_int, log2_int, ltl_temporal_lower_bound, notes, render, size_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -30,7 +30,9 @@ def test_witness_cells(witness_rows) -> None:
     assert r4.shortest == 6 * 2**4 * 2**16 and r4.get("dfa_states") == "≥ 6,291,457"
     assert r16.get("lb_dfa") == "≥ 2^65,556.16"
     assert r4.get("lb_dfa") == "6,291,457" and r4.get("lb_rnn").startswith("≥ 22.58")
-    assert r16.get("shortest") == "≈2^65,556.17" and r16.get("lb_ltl").endswith("≥ 2^16/c")
+    assert r16.get("shortest") == "≈2^65,556.17"
+    assert ltl_temporal_lower_bound(r16.shortest, _letters(16)) >= 2**16 and r16.get("lb_ltl") == f"≥ {ltl_temporal_lower_bound(r16.shortest, _letters(16)):,}"
+    assert r4.get("ub_ltl") == "— (K ≠ ∅)"  # the witness compares counters: no formula built
     assert r16.packed is not None and r16.packed.uha_layers == 83
     assert r16.get("dfa_states") == "≥ 2^65,556.16"  # log2 rounded down: still a lower bound
     assert r16.get("lb_rnn") == "≥ 65,556.16"
@@ -49,7 +51,29 @@ def test_shortest_closed_form_matches_the_solver(n: int, variant: str) -> None:
 
 def test_as_stated_has_no_doubly_exponential_bound() -> None:
     (row,) = size_table(family("tiling-witness"), [4], "as-stated", dfa_max_n=0, paper_max_n=0)
-    assert row.shortest == 4 * 16 * 6 and "≥ 2^" not in row.get("lb_ltl")
+    assert row.shortest == 4 * 16 * 6 and row.get("lb_ltl") == f"≥ {ltl_temporal_lower_bound(384, _letters(4)):,}"
+    assert ltl_temporal_lower_bound(384, _letters(4)) < 2**4
+
+
+def _letters(n: int) -> int:
+    return len(family("tiling-witness").program(n, "strict").alphabet)
+
+
+def test_ltl_lower_bound_is_the_least_t() -> None:
+    for shortest in range(1, 200):
+        for k in (1, 2, 3, 6):
+            t = ltl_temporal_lower_bound(shortest, k)
+            assert k * 2**t >= shortest and (t == 0 or k * 2 ** (t - 1) < shortest)
+    with pytest.raises(ParameterError):
+        ltl_temporal_lower_bound(0, 2)
+
+
+def test_counter_rows_carry_a_built_ltl_formula() -> None:
+    rows = size_table(family("counter"), [1, 2], "full", dfa_max_n=2, paper_max_n=0)
+    assert rows[0].get("ub_ltl") == "73 (17)" and rows[1].get("ub_ltl") == "93 (20)"
+    assert rows[1].get("lb_ltl") == "≥ 2"  # shortest 16 over 6 letters: 6·2^2 ≥ 16 > 6·2
+    (ab,) = size_table(family("ab-plus"), [0], "-")
+    assert ab.shortest == 2 and ab.get("lb_ltl") == "≥ 0" and ab.get("ub_ltl") == "19 (6)"
 
 
 def test_numbers_are_exact_or_marked() -> None:
