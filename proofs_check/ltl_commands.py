@@ -183,8 +183,10 @@ def cmd_ltl_of(args: argparse.Namespace) -> int:
     from proofs_check.registry import family
     from proofs_check.suite import build
 
-    if not 1 <= args.max_vectors <= 1_000_000 or not 1 <= args.max_states <= 10_000_000:
-        raise ParameterError("--max-vectors must lie in 1..1,000,000 and --max-states in 1..10,000,000")
+    if not 1 <= args.max_vectors <= 100_000 or not 1 <= args.max_states <= 10_000_000 \
+            or not 1 <= args.max_dag <= 1_000_000:
+        raise ParameterError("--max-vectors must lie in 1..100,000, --max-states in 1..10,000,000 and "
+                             "--max-dag in 1..1,000,000")
     member = build(family(args.task), args.n, args.variant)
     net = member.packed if args.form == "packed" else member.paper
     t0 = time.perf_counter()
@@ -200,6 +202,10 @@ def cmd_ltl_of(args: argparse.Namespace) -> int:
             raise ParameterError(f"the formula's tree has {size(f):,} nodes; --print-formula prints at most "
                                  f"{PRINT_TREE_MAX:,}")
         print(to_text(f))
+    if dag_size(f) > args.max_dag:
+        print(f"its DFA: not attempted — the DAG has {dag_size(f):,} > {args.max_dag:,} subformulas "
+              "(--max-dag; our LTL → DFA spends O(DAG) BDD operations per transition)")
+        return 3
     t0 = time.perf_counter()
     try:
         dfa = ltl_to_dfa(f, net.alphabet, max_dfa_states=args.max_states)
@@ -274,13 +280,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--round-trip", action="store_true", help="Prop 16 then Prop 13: formula → UHAT → formula → DFA")
     p.add_argument("--compare", metavar="TASK", help="compare the DFA with a preset task's reference DFA, e.g. ab-plus")
     p.add_argument("--max-len", type=int, help=f"--uhat: all words up to this length (default 6, at most {MAX_LEN})")
-    p = sub.add_parser("ltl-of", help="Prop 13: the LTL formula of a compiled UHAT and its DFA against the task's")
+    p = sub.add_parser("ltl-of", help="Prop 13: the LTL formula of a compiled UHAT and its DFA against the task's "
+                       "(exit 0 equal, 1 different, 3 not decided within the limits)")
     p.add_argument("task", help="a [BCL] family: counter, the presets (see `succinct tasks`)")
     p.add_argument("-n", type=int, help="family parameter n")
     p.add_argument("--variant")
     p.add_argument("--form", choices=["paper", "packed"], default="packed")
     p.add_argument("--max-vectors", type=int, default=20_000, help="refuse layers with more output vectors")
     p.add_argument("--max-states", type=int, default=200_000, help="refuse formula DFAs with more states")
+    p.add_argument("--max-dag", type=int, default=20_000,
+                   help="attempt the formula's DFA only up to this DAG size (exit status 3 above it)")
     p.add_argument("--print-formula", action="store_true", help=f"print the formula (trees ≤ {PRINT_TREE_MAX:,} nodes)")
 
 
