@@ -184,9 +184,9 @@ def cmd_ltl_of(args: argparse.Namespace) -> int:
     from proofs_check.suite import build
 
     if not 1 <= args.max_vectors <= 100_000 or not 1 <= args.max_states <= 10_000_000 \
-            or not 1 <= args.max_dag <= 1_000_000:
+            or not 1 <= args.max_dag <= 1_000_000 or not 0 < args.time_limit <= 86_400:
         raise ParameterError("--max-vectors must lie in 1..100,000, --max-states in 1..10,000,000 and "
-                             "--max-dag in 1..1,000,000")
+                             "--max-dag in 1..1,000,000, --time-limit in (0, 86400] s")
     member = build(family(args.task), args.n, args.variant)
     net = member.packed if args.form == "packed" else member.paper
     t0 = time.perf_counter()
@@ -208,7 +208,7 @@ def cmd_ltl_of(args: argparse.Namespace) -> int:
         return 3
     t0 = time.perf_counter()
     try:
-        dfa = ltl_to_dfa(f, net.alphabet, max_dfa_states=args.max_states)
+        dfa = ltl_to_dfa(f, net.alphabet, max_dfa_states=args.max_states, time_limit=args.time_limit)
     except StateLimitError as err:
         print(f"its DFA: out of reach ({err})")
         return 3
@@ -290,6 +290,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-states", type=int, default=200_000, help="refuse formula DFAs with more states")
     p.add_argument("--max-dag", type=int, default=20_000,
                    help="attempt the formula's DFA only up to this DAG size (exit status 3 above it)")
+    p.add_argument("--time-limit", type=float, default=300.0,
+                   help="seconds for the formula's DFA (default 300; exit status 3 when they run out)")
     p.add_argument("--print-formula", action="store_true", help=f"print the formula (trees ≤ {PRINT_TREE_MAX:,} nodes)")
 
 

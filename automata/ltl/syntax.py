@@ -1,7 +1,7 @@
 """Reading and writing LTL formulas: a hand-written parser (never ``eval``) and text/LaTeX printers.
 
-Grammar, loosest first (binary operators of one level group to the right; ``S`` and ``U`` do not
-chain: ``a S b S c`` is refused, write the parentheses)::
+Grammar, loosest first (``->`` groups to the right, ``<->``, ``|`` and ``&`` to the left; ``S`` and
+``U`` do not chain: ``a S b S c`` is refused, write the parentheses)::
 
     iff     := imp ( '<->' imp )*
     imp     := or ( '->' imp )?
@@ -208,38 +208,62 @@ def _prec(f: Formula) -> int:
     return 9
 
 
-def to_text(f: Formula) -> str:
-    """ASCII text in the parser's syntax, with the parentheses precedence needs (DAGs printed as trees)."""
-    check(f)
-    memo: dict[Formula, str] = {}
-    for node in postorder(f):
-        memo[node] = _text_node(node, memo)
-    return memo[f]
+MAX_PRINT_NODES = 2_000_000  # a printed formula is a tree: refuse larger trees instead of running for hours
 
 
-def _wrap(s: str, yes: bool) -> str:
-    return f"({s})" if yes else s
-
-
-def _text_node(node: Formula, memo: dict[Formula, str]) -> str:
-    if isinstance(node, Const):
-        return "true" if node.value else "false"
-    if isinstance(node, Letter):
-        return _letter_text(node.symbol)
-    if isinstance(node, Unary):
-        inner = memo[node.arg]
-        sep = "" if node.op == "!" or _prec(node.arg) < 9 else " "
-        return f"{node.op}{sep}{_wrap(inner, _prec(node.arg) < 9)}"
-    assert isinstance(node, Binary)
+def _parens(node: Binary) -> tuple[bool, bool]:
+    """Whether the left and the right operand of ``node`` need parentheses (& | <-> group to the left,
+    -> to the right, S and U never chain)."""
     p = _BINARY_PRECEDENCE[node.op]
-    lt, rt = memo[node.left], memo[node.right]
     if node.op in ("S", "U"):
-        left_paren, right_paren = _prec(node.left) <= p, _prec(node.right) <= p
-    elif node.op == "->":  # right-associative
-        left_paren, right_paren = _prec(node.left) <= p, _prec(node.right) < p
-    else:  # & | <-> group to the left
-        left_paren, right_paren = _prec(node.left) < p, _prec(node.right) <= p
-    return f"{_wrap(lt, left_paren)} {node.op} {_wrap(rt, right_paren)}"
+        return _prec(node.left) <= p, _prec(node.right) <= p
+    if node.op == "->":
+        return _prec(node.left) <= p, _prec(node.right) < p
+    return _prec(node.left) < p, _prec(node.right) <= p
+
+
+def _emit(f: Formula, leaf, unary_op, binary_op, open_: str, close: str, max_nodes: int) -> str:
+    """Print the tree of ``f`` iteratively (no recursion, linear in the output)."""
+    from automata.ltl.formula import size
+
+    check(f)
+    n = size(f)
+    if n > max_nodes:
+        raise LTLError(f"the formula's tree has {n:,} nodes; printing is limited to {max_nodes:,} "
+                       "(its DAG is smaller: see dag_size)")
+    out: list[str] = []
+    stack: list[object] = [f]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (Const, Letter)):
+            out.append(leaf(item))
+        elif isinstance(item, Unary):
+            wrap = _prec(item.arg) < 9
+            out.append(unary_op(item.op, wrap))
+            stack.extend([close, item.arg, open_] if wrap else [item.arg])
+        else:
+            assert isinstance(item, Binary)
+            lp, rp = _parens(item)
+            right = [close, item.right, open_] if rp else [item.right]
+            left = [close, item.left, open_] if lp else [item.left]
+            stack.extend(right + [binary_op(item.op)] + left)
+    return "".join(out)
+
+
+def to_text(f: Formula, max_nodes: int = MAX_PRINT_NODES) -> str:
+    """ASCII text in the parser's syntax, with the parentheses precedence needs (a DAG is printed as its
+    tree; :class:`LTLError` above ``max_nodes`` tree nodes)."""
+    def leaf(node: Formula) -> str:
+        if isinstance(node, Const):
+            return "true" if node.value else "false"
+        return _letter_text(node.symbol)  # type: ignore[union-attr]
+
+    def unary(op: str, wrap: bool) -> str:
+        return op if op == "!" or wrap else op + " "
+
+    return _emit(f, leaf, unary, lambda op: f" {op} ", "(", ")", max_nodes)
 
 
 _LATEX_UNARY = {"!": r"\neg ", "Y": r"\mathsf{Y}\,", "P": r"\mathsf{P}\,", "H": r"\mathsf{H}\,",
@@ -254,28 +278,15 @@ def _latex_symbol(symbol: str) -> str:
     return "".join(special.get(c, c) for c in symbol)
 
 
-def to_latex(f: Formula) -> str:
+def to_latex(f: Formula, max_nodes: int = MAX_PRINT_NODES) -> str:
     """LaTeX math (no surrounding $), the paper's notation: Q_{a}, ⊤ ⊥ ¬ ∧ ∨ → ↔ and sans-serif S U Y P H X F G."""
-    check(f)
-    memo: dict[Formula, str] = {}
-    for node in postorder(f):
+    def leaf(node: Formula) -> str:
         if isinstance(node, Const):
-            memo[node] = r"\top" if node.value else r"\bot"
-        elif isinstance(node, Letter):
-            memo[node] = f"Q_{{{_latex_symbol(node.symbol)}}}"
-        elif isinstance(node, Unary):
-            inner = memo[node.arg]
-            memo[node] = _LATEX_UNARY[node.op] + (rf"\left({inner}\right)" if _prec(node.arg) < 9 else inner)
-        else:
-            assert isinstance(node, Binary)
-            p = _BINARY_PRECEDENCE[node.op]
-            lt, rt = memo[node.left], memo[node.right]
-            lp = _prec(node.left) <= p if node.op != "&" and node.op != "|" else _prec(node.left) < p
-            rp = _prec(node.right) <= p if node.op != "->" else _prec(node.right) < p
-            lt = rf"\left({lt}\right)" if lp else lt
-            rt = rf"\left({rt}\right)" if rp else rt
-            memo[node] = f"{lt} {_LATEX_BINARY[node.op]} {rt}"
-    return memo[f]
+            return r"\top" if node.value else r"\bot"
+        return f"Q_{{{_latex_symbol(node.symbol)}}}"  # type: ignore[union-attr]
+
+    return _emit(f, leaf, lambda op, wrap: _LATEX_UNARY[op], lambda op: f" {_LATEX_BINARY[op]} ",
+                 r"\left(", r"\right)", max_nodes)
 
 
 def describe(f: Formula) -> str:

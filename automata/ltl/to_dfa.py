@@ -178,7 +178,7 @@ def _useful(succ: list[list[list[int]]], accepting: list[bool]) -> list[bool]:
 
 def ltl_to_dfa(f: Formula, alphabet: Sequence[str], *, method: str = "symbolic",
                max_nfa_states: int = MAX_NFA_STATES, max_dfa_states: int = MAX_DFA_STATES,
-               minimal: bool = True) -> DFA:
+               minimal: bool = True, time_limit: float | None = None) -> DFA:
     """The minimal complete DFA of L(f) ⊆ Σ⁺ (``minimal=False``: before minimising).
 
     ``method="symbolic"`` (default): the deterministic construction of :func:`symbolic_dfa`;
@@ -187,7 +187,7 @@ def ltl_to_dfa(f: Formula, alphabet: Sequence[str], *, method: str = "symbolic",
     """
     alphabet = tuple(alphabet)
     if method == "symbolic":
-        dfa = symbolic_dfa(f, alphabet, max_states=max_dfa_states)
+        dfa = symbolic_dfa(f, alphabet, max_states=max_dfa_states, time_limit=time_limit)
         return dfa.minimise() if minimal else dfa
     if method != "subset":
         raise ParameterError(f"unknown LTL → DFA method {method!r}; choose symbolic or subset")
@@ -228,7 +228,7 @@ def nfa_state_bound(f: Formula, alphabet: Sequence[str]) -> int:
 
 
 def symbolic_dfa(f: Formula, alphabet: Sequence[str], max_states: int = MAX_DFA_STATES,
-                 max_bdd_nodes: int = 5_000_000) -> DFA:
+                 max_bdd_nodes: int = 5_000_000, time_limit: float | None = None) -> DFA:
     """A deterministic construction: no guessing, no subsets.
 
     After reading w₁…w_i the automaton keeps, for every since node m, the value m(i+1) as a Boolean
@@ -238,8 +238,12 @@ def symbolic_dfa(f: Formula, alphabet: Sequence[str], max_states: int = MAX_DFA_
     and the old unknown is resolved, n(i) = ψ(i+1) ∨ (φ(i+1) ∧ x_n); a since node composes its stored
     function with those resolutions; Boolean nodes combine. Then m(i+2) = ψ(i+1) ∨ (φ(i+1) ∧ m(i+1))
     is stored. Equal functions are equal BDD nodes, so equal states are recognised; the state count is
-    that of the residual information, before minimisation.
+    that of the residual information, before minimisation. ``time_limit`` (seconds) bounds the work:
+    :class:`StateLimitError` when it runs out, like the state and BDD-node limits.
     """
+    import time
+
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     alphabet = tuple(alphabet)
     check_alphabet(f, alphabet)
     c = _Circuit.build(f, alphabet)
@@ -261,6 +265,9 @@ def symbolic_dfa(f: Formula, alphabet: Sequence[str], max_states: int = MAX_DFA_
         while i < len(states):
             _, stored = states[i]
             row = []
+            if deadline is not None and time.monotonic() > deadline:
+                raise StateLimitError(f"the symbolic DFA ran out of its {time_limit:g} s "
+                                      f"({len(states):,} states so far)")
             for a in range(len(alphabet)):
                 nxt = _symbolic_step(c, m, stored, slot, since_nodes, a)
                 j = index.get(nxt)

@@ -14,7 +14,8 @@ layer outputs v there. Exactly as in the proof, by induction on the layers:
   and at the first position (nothing unmasked, a = 0): ``φ_u ∧ ¬P⊤``. Strict past masking mirrors
   this with U, F; no masking splits into "n attends itself", "to its left" and "to its right" (the
   proof's φ_at, φ_L, φ_R), each combining an S- or U-formula with ¬P/¬F conditions on the other side;
-* acceptance: φ = ⋁ { φ^m_v : ⟨t, v⟩ > 0 }.
+* acceptance: φ = ⋁ { φ^m_v : ⟨t, v⟩ > 0 } (for a network with ``accept_at="first"``, an extension
+  beyond the paper's model, ψ ∨ Pψ with ψ = ¬P⊤ ∧ φ: φ held at the first position).
 
 The proof ranges over every vector of F^R (F = all values of Prop 12); we range over the vectors each
 layer *can* output given the previous layer's set — {C(u, a) : u, a possible} — a subset that still
@@ -103,8 +104,11 @@ def uhat_to_ltl(net: UHAT, max_vectors: int = MAX_VECTORS) -> UHATFormula:
         cur = _attention(layer, cur, index, max_vectors)
         layers.append(LayerFormulas(f"attention {layer.mask} {layer.tiebreak}", cur))
     assert net.accept is not None
-    accepted = [fv for v, fv in cur.items() if _apply(net.accept, v)[0] > 0]
-    return UHATFormula(disj(*accepted), tuple(layers))
+    accepted = disj(*(fv for v, fv in cur.items() if _apply(net.accept, v)[0] > 0))
+    if net.accept_at == "first":  # read at the last position: φ held at position 1 (now or before)
+        at_first = conj(neg(once(TRUE)), accepted)
+        accepted = disj(at_first, once(at_first))
+    return UHATFormula(accepted, tuple(layers))
 
 
 def _limit(vectors: dict, index: int, max_vectors: int) -> None:
