@@ -205,24 +205,24 @@ def neg(f: Formula) -> Formula:
 
 def conj(*fs: Formula) -> Formula:
     """f₁ ∧ … (left-nested, ⊤ dropped, ⊥ absorbing, duplicates dropped)."""
-    out: list[Formula] = []
-    for f in fs:
-        if f == FALSE:
-            return FALSE
-        if f != TRUE and f not in out:
-            out.append(f)
-    return _nest("&", out, TRUE)
+    return _junction("&", fs, TRUE, FALSE)
 
 
 def disj(*fs: Formula) -> Formula:
     """f₁ ∨ … (left-nested, ⊥ dropped, ⊤ absorbing, duplicates dropped)."""
+    return _junction("|", fs, FALSE, TRUE)
+
+
+def _junction(op: str, fs: tuple[Formula, ...], unit: Formula, absorbing: Formula) -> Formula:
     out: list[Formula] = []
+    seen: set[int] = set()  # interned: identity is equality, so duplicates are found in O(1)
     for f in fs:
-        if f == TRUE:
-            return TRUE
-        if f != FALSE and f not in out:
+        if f is absorbing:
+            return absorbing
+        if f is not unit and id(f) not in seen:
+            seen.add(id(f))
             out.append(f)
-    return _nest("|", out, FALSE)
+    return _nest(op, out, unit)
 
 
 def _nest(op: str, fs: list[Formula], unit: Formula) -> Formula:

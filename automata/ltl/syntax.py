@@ -1,7 +1,8 @@
 """Reading and writing LTL formulas: a hand-written parser (never ``eval``) and text/LaTeX printers.
 
 Grammar, loosest first (``->`` groups to the right, ``<->``, ``|`` and ``&`` to the left; ``S`` and
-``U`` do not chain: ``a S b S c`` is refused, write the parentheses)::
+``U`` do not chain: ``a S b S c`` is refused, write the parentheses); the parser is an operator
+precedence parser without recursion, so nesting costs no stack::
 
     iff     := imp ( '<->' imp )*
     imp     := or ( '->' imp )?
@@ -30,7 +31,7 @@ from automata.ltl.formula import (
     FALSE, TRUE, Binary, Const, Formula, Letter, LTLError, Unary, children, check, postorder)
 
 MAX_TEXT = 1_000_000  # characters; longer input is refused before any work
-MAX_PARENS = 100  # nesting of parentheses (each level is a few Python frames)
+MAX_PARENS = 10_000  # nesting of parentheses (the parser does not recurse; this only bounds nonsense)
 _UNICODE = {"¬": "!", "∧": "&", "∨": "|", "→": "->", "↔": "<->", "⊤": "true", "⊥": "false"}
 _SYMBOL_CHARS = r"[^\s()!&|<>\-¬∧∨→↔⊤⊥]+"
 _TOKEN = re.compile(
@@ -69,104 +70,82 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     return out
 
 
+_RIGHT_ASSOC = frozenset({"->"})
+_NON_ASSOC = frozenset({"S", "U"})
+
+
 class _Parser:
+    """Operator precedence (shunting-yard), without recursion: any nesting depth costs no stack."""
+
     def __init__(self, text: str) -> None:
         self.toks = _tokens(text)
-        self.k = 0
-        self.depth = 0
-
-    def peek(self) -> tuple[str, str, int]:
-        return self.toks[self.k]
-
-    def take(self) -> tuple[str, str, int]:
-        tok = self.toks[self.k]
-        self.k += 1
-        return tok
-
-    def expect(self, value: str) -> None:
-        kind, v, col = self.take()
-        if kind != "op" or v != value:
-            raise LTLError(f"column {col}: expected {value!r}, found {v or 'the end'!r}")
-
-    def is_op(self, *values: str) -> bool:
-        kind, v, _ = self.peek()
-        return kind == "op" and v in values
 
     def parse(self) -> Formula:
-        f = self.iff()
-        kind, v, col = self.peek()
-        if kind != "end":
+        operands: list[Formula] = []
+        ops: list[tuple[str, str, int]] = []  # (kind 'unary'|'binary'|'(', op, column)
+        expect_operand = True
+        depth = 0
+        for kind, v, col in self.toks:
+            if expect_operand:
+                if kind == "letter":
+                    operands.append(Letter(v))
+                    expect_operand = False
+                elif kind == "op" and v in ("true", "false"):
+                    operands.append(TRUE if v == "true" else FALSE)
+                    expect_operand = False
+                elif kind == "op" and (v == "!" or v in _UNARY_WORDS):
+                    ops.append(("unary", v, col))
+                elif kind == "op" and v == "(":
+                    depth += 1
+                    if depth > MAX_PARENS:
+                        raise LTLError(f"column {col}: parentheses nested deeper than {MAX_PARENS:,}")
+                    ops.append(("(", v, col))
+                else:
+                    raise LTLError(f"column {col}: expected a letter, true, false, a unary operator or '(', "
+                                   f"found {v or 'the end'!r}")
+                continue
+            if kind == "end" or (kind == "op" and v == ")"):
+                while ops and ops[-1][0] != "(":
+                    self._reduce(ops, operands)
+                if kind == "end":
+                    break
+                if not ops:
+                    raise LTLError(f"column {col}: ')' without a matching '('")
+                ops.pop()
+                depth -= 1
+                continue
+            if kind == "op" and v in _BINARY_PRECEDENCE:
+                p = _BINARY_PRECEDENCE[v]
+                while ops and ops[-1][0] != "(":
+                    top_kind, top, _ = ops[-1]
+                    top_p = 9 if top_kind == "unary" else _BINARY_PRECEDENCE[top]
+                    if top_kind == "binary" and top in _NON_ASSOC and v in _NON_ASSOC:
+                        raise LTLError(f"column {col}: S and U do not chain; parenthesise, "
+                                       "e.g. (a S b) S c or a S (b S c)")
+                    if top_p > p or (top_p == p and v not in _RIGHT_ASSOC):
+                        self._reduce(ops, operands)
+                    else:
+                        break
+                ops.append(("binary", v, col))
+                expect_operand = True
+                continue
             raise LTLError(f"column {col}: unexpected {v!r} after a complete formula")
-        return f
+        if expect_operand:  # the loop ended on 'end' while an operand was due
+            raise LTLError(f"column {self.toks[-1][2]}: expected a letter, true, false, a unary operator "
+                           "or '(', found the end")
+        if ops:
+            raise LTLError(f"column {self.toks[-1][2]}: expected ')': the '(' at column {ops[-1][2]} is never closed")
+        assert len(operands) == 1
+        return operands[0]
 
-    # Binary levels are loops, unary chains a loop too: the depth of Python recursion grows only with
-    # parentheses, and that is bounded below.
-    def iff(self) -> Formula:
-        f = self.imp()
-        while self.is_op("<->"):
-            self.take()
-            f = Binary("<->", f, self.imp())
-        return f
-
-    def imp(self) -> Formula:
-        parts = [self.or_()]
-        while self.is_op("->"):
-            self.take()
-            parts.append(self.or_())
-        f = parts[-1]
-        for p in reversed(parts[:-1]):  # right-associative
-            f = Binary("->", p, f)
-        return f
-
-    def or_(self) -> Formula:
-        f = self.and_()
-        while self.is_op("|"):
-            self.take()
-            f = Binary("|", f, self.and_())
-        return f
-
-    def and_(self) -> Formula:
-        f = self.temp()
-        while self.is_op("&"):
-            self.take()
-            f = Binary("&", f, self.temp())
-        return f
-
-    def temp(self) -> Formula:
-        f = self.unary()
-        if self.is_op("S", "U"):
-            _, op, _ = self.take()
-            f = Binary(op, f, self.unary())
-            if self.is_op("S", "U"):
-                raise LTLError(f"column {self.peek()[2]}: S and U do not chain; parenthesise, "
-                               "e.g. (a S b) S c or a S (b S c)")
-        return f
-
-    def unary(self) -> Formula:
-        ops: list[str] = []
-        while self.is_op("!", *_UNARY_WORDS):
-            ops.append(self.take()[1])
-        f = self.atom()
-        for op in reversed(ops):
-            f = Unary(op, f)
-        return f
-
-    def atom(self) -> Formula:
-        kind, v, col = self.take()
-        if kind == "letter":
-            return Letter(v)
-        if kind == "op" and v in ("true", "false"):
-            return TRUE if v == "true" else FALSE
-        if kind == "op" and v == "(":
-            self.depth += 1
-            if self.depth > MAX_PARENS:
-                raise LTLError(f"column {col}: parentheses nested deeper than {MAX_PARENS}")
-            f = self.iff()
-            self.expect(")")
-            self.depth -= 1
-            return f
-        raise LTLError(f"column {col}: expected a letter, true, false, a unary operator or '(', "
-                       f"found {v or 'the end'!r}")
+    @staticmethod
+    def _reduce(ops: list[tuple[str, str, int]], operands: list[Formula]) -> None:
+        kind, op, _ = ops.pop()
+        if kind == "unary":
+            operands.append(Unary(op, operands.pop()))
+        else:
+            right = operands.pop()
+            operands.append(Binary(op, operands.pop(), right))
 
 
 def parse(text: str, alphabet: tuple[str, ...] | None = None) -> Formula:

@@ -23,14 +23,16 @@ minimal complete DFA of L(φ) ⊆ Σ⁺ (the empty word is rejected).
 """
 from __future__ import annotations
 
+import sys
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
 
 from automata.dfa import DFA
 from automata.errors import ParameterError, StateLimitError
+from automata.implicit import FunctionAutomaton
 from automata.ltl.bdd import BDD
 from automata.ltl.formula import Binary, Const, Formula, Letter, Unary, core, postorder
 from automata.ltl.syntax import check_alphabet
@@ -193,32 +195,29 @@ def ltl_to_dfa(f: Formula, alphabet: Sequence[str], *, method: str = "symbolic",
         raise ParameterError(f"unknown LTL → DFA method {method!r}; choose symbolic or subset")
     succ, accepting = labelling_nfa(f, alphabet, max_nfa_states)
     useful = _useful(succ, accepting)
-    start = frozenset([0]) if useful[0] else frozenset()
-    index: dict[frozenset, int] = {start: 0}
-    subsets: list[frozenset] = [start]
-    rows: list[list[int]] = []
-    acc: list[bool] = []
-    i = 0
-    while i < len(subsets):
-        s = subsets[i]
-        acc.append(any(accepting[q] for q in s))
-        row = []
-        for a in range(len(alphabet)):
-            t = frozenset(r for q in s for r in succ[q][a] if useful[r])
-            if not t:
-                row.append(-1)
-                continue
-            j = index.get(t)
-            if j is None:
-                if len(subsets) >= max_dfa_states:
-                    raise StateLimitError(f"the subset construction for this formula exceeds {max_dfa_states:,} states")
-                j = index[t] = len(subsets)
-                subsets.append(t)
-            row.append(j)
-        rows.append(row)
-        i += 1
-    dfa = DFA(alphabet, np.array(rows, dtype=np.int64).reshape(len(subsets), len(alphabet)), 0, np.array(acc, dtype=bool))
+    code = {x: k for k, x in enumerate(alphabet)}
+
+    def step(subset: frozenset, symbol: str) -> frozenset | None:
+        t = frozenset(r for q in subset for r in succ[q][code[symbol]] if useful[r])
+        return t or None
+
+    automaton = FunctionAutomaton(alphabet, frozenset([0]) if useful[0] else frozenset(), step,
+                                  lambda subset: any(accepting[q] for q in subset))
+    dfa = _explore(automaton, max_dfa_states, "the subset construction for this formula")
     return dfa.minimise() if minimal else dfa
+
+
+class _OutOfTime(StateLimitError):
+    """The symbolic construction's time limit ran out."""
+
+
+def _explore(automaton: FunctionAutomaton, max_states: int, what: str) -> DFA:
+    try:
+        return automaton.explore(max_states)
+    except _OutOfTime:
+        raise
+    except StateLimitError:
+        raise StateLimitError(f"{what} exceeds {max_states:,} states") from None
 
 
 def nfa_state_bound(f: Formula, alphabet: Sequence[str]) -> int:
@@ -241,8 +240,6 @@ def symbolic_dfa(f: Formula, alphabet: Sequence[str], max_states: int = MAX_DFA_
     that of the residual information, before minimisation. ``time_limit`` (seconds) bounds the work:
     :class:`StateLimitError` when it runs out, like the state and BDD-node limits.
     """
-    import time
-
     deadline = None if time_limit is None else time.monotonic() + time_limit
     alphabet = tuple(alphabet)
     check_alphabet(f, alphabet)
@@ -252,37 +249,21 @@ def symbolic_dfa(f: Formula, alphabet: Sequence[str], max_states: int = MAX_DFA_
     if sum(1 for k in c.temporal if c.ops[k][0] == "U") > 3000:
         raise StateLimitError("more than 3,000 until subformulas: out of reach of the symbolic construction")
     slot = {k: s for s, k in enumerate(since_nodes)}
-    start = (False, tuple(0 for _ in since_nodes))
-    index: dict[tuple, int] = {start: 0}
-    states = [start]
-    rows: list[list[int]] = []
-    i = 0
-    import sys
 
+    def step(state: tuple, symbol: str) -> tuple:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime(f"the symbolic DFA ran out of its {time_limit:g} s")
+        return _symbolic_step(c, m, state[1], slot, since_nodes, code[symbol])
+
+    code = {x: k for k, x in enumerate(alphabet)}
+    start = (False, tuple(0 for _ in since_nodes))
+    automaton = FunctionAutomaton(alphabet, start, step, lambda state: state[0])
     old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, 20_000))
+    sys.setrecursionlimit(max(old_limit, 20_000))  # BDD recursions are as deep as the until variables
     try:
-        while i < len(states):
-            _, stored = states[i]
-            row = []
-            if deadline is not None and time.monotonic() > deadline:
-                raise StateLimitError(f"the symbolic DFA ran out of its {time_limit:g} s "
-                                      f"({len(states):,} states so far)")
-            for a in range(len(alphabet)):
-                nxt = _symbolic_step(c, m, stored, slot, since_nodes, a)
-                j = index.get(nxt)
-                if j is None:
-                    if len(states) >= max_states:
-                        raise StateLimitError(f"the symbolic DFA of this formula exceeds {max_states:,} states")
-                    j = index[nxt] = len(states)
-                    states.append(nxt)
-                row.append(j)
-            rows.append(row)
-            i += 1
+        return _explore(automaton, max_states, "the symbolic DFA of this formula")
     finally:
         sys.setrecursionlimit(old_limit)
-    accepting = np.array([s[0] for s in states], dtype=bool)
-    return DFA(alphabet, np.array(rows, dtype=np.int64).reshape(len(states), len(alphabet)), 0, accepting)
 
 
 def _symbolic_step(c: _Circuit, m: BDD, stored: tuple[int, ...], slot: dict[int, int],

@@ -173,8 +173,9 @@ def test_empty_too_long_and_non_text() -> None:
 
 
 def test_deep_nesting_is_refused_or_iterative() -> None:
-    msg = one_line_error("(" * 5000 + "a" + ")" * 5000)
+    msg = one_line_error("(" * (MAX_PARENS + 1) + "a" + ")" * (MAX_PARENS + 1))
     assert msg.startswith(f"column {MAX_PARENS + 1}:")
+    assert "never closed" in one_line_error("(" * 5000 + "a")
     one_line_error("(" * 5000)
     one_line_error(")" * 5000)
     deepest = "(" * MAX_PARENS + "a" + ")" * MAX_PARENS

@@ -80,7 +80,10 @@ def test_round_trip_and_ltl_of(capsys) -> None:
     [
         (["ltl", "a S"], "column"),
         (["ltl", "a S b S c"], "do not chain"),
-        (["ltl", "(" * 300 + "a" + ")" * 300], "nested deeper"),
+        (["ltl", "(" * 10_001 + "a" + ")" * 10_001], "nested deeper"),
+        (["ltl", "(a"], "never closed"),
+        (["ltl", "a)"], "without a matching"),
+        (["ltl", "a b"], "after a complete formula"),
         (["ltl", "true"], "--alphabet"),
         (["ltl", "a", "--alphabet", "b,c"], "lacks"),
         (["ltl", "a", "--alphabet", "a,,b"], "distinct non-empty"),
