@@ -82,7 +82,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.task == "ltl-random":
         from proofs_check.ltl_commands import verify_random
 
-        if args.shards is not None or args.max_len is not None or args.sample is not None:
+        if (args.shards is not None or args.max_len is not None or args.sample is not None or args.break_weight
+                or args.dtype is not None or args.device != "cpu" or args.variant is not None):
             raise ParameterError("verify ltl-random takes --count, -n (depth), --seed and --progress only")
         return verify_random(args)
     if _retrieval(args.task):

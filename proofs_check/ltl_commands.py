@@ -25,6 +25,7 @@ from automata.ltl.syntax import describe, parse, to_latex, to_text
 MAX_LEN = 12  # --max-len bound for the exhaustive checks (|Σ|^12 words at most)
 MAX_COUNT = 100_000
 PRINT_TREE_MAX = 5_000  # formulas printed as text only up to this many tree nodes
+MAX_UHAT_LAYERS = 3_000  # --uhat / --round-trip: the paper-faithful network's layers
 
 
 def alphabet_of(f: Formula, text: str | None) -> tuple[str, ...]:
@@ -34,9 +35,15 @@ def alphabet_of(f: Formula, text: str | None) -> tuple[str, ...]:
         if not alphabet:
             raise ParameterError("the formula names no letter: give the alphabet with --alphabet a,b,…")
         return alphabet
+    from automata.ltl.syntax import printable
+
     parts = tuple(p.strip() for p in text.split(","))
     if not all(parts) or len(set(parts)) != len(parts):
         raise ParameterError(f"--alphabet {text!r}: distinct non-empty symbols separated by commas")
+    bad = [p for p in parts if not printable(p)]
+    if bad:
+        raise ParameterError(f"--alphabet: {bad[0]!r} cannot be written as a letter (no spaces, commas, "
+                             "parentheses or operator characters)")
     missing = sorted(set(letters(f)) - set(parts))
     if missing:
         raise ParameterError(f"the formula names {', '.join(missing)}, which --alphabet {text} lacks")
@@ -60,20 +67,43 @@ def _shortest(d: DFA) -> str:
     return "none (the language is empty)" if w is None else f"{' '.join(w)!r} (length {len(w)})"
 
 
+MAX_WORK = 2_000_000  # |Σ| × DAG: the DFA construction's work per state
+
+
 def cmd_ltl(args: argparse.Namespace) -> int:
+    from automata.ltl.formula import dag_size
+
     f = parse(args.formula)
     alphabet = alphabet_of(f, args.alphabet)
+    if args.max_len is not None and not args.uhat:
+        raise ParameterError("--max-len is an option of --uhat")
+    if args.max_len is not None and not 1 <= args.max_len <= MAX_LEN:
+        raise ParameterError(f"--max-len must lie in 1..{MAX_LEN}")
+    if not 0 < args.time_limit <= 86_400:
+        raise ParameterError("--time-limit must lie in (0, 86400] seconds")
+    work = len(alphabet) * dag_size(f)
+    if work > MAX_WORK:
+        raise ParameterError(f"|Σ| × DAG = {work:,} exceeds {MAX_WORK:,}: every DFA state would cost that many "
+                             "BDD operations per step; use a smaller alphabet or formula")
+    if args.compare:
+        _compare_target(args.compare, alphabet)
+    if args.mona:
+        from automata.ltl.mona import check_size
+
+        check_size(f)
     print(f"formula:  {to_text(f)}")
     if args.latex:
         print(f"LaTeX:    {to_latex(f)}")
     print(f"alphabet: {', '.join(alphabet)}")
     print(f"sizes:    {describe(f)}")
-    if args.max_len is not None and not 1 <= args.max_len <= MAX_LEN:
-        raise ParameterError(f"--max-len must lie in 1..{MAX_LEN}")
     from automata.ltl.to_dfa import ltl_to_dfa
 
     t0 = time.perf_counter()
-    dfa = ltl_to_dfa(f, alphabet)
+    try:
+        dfa = ltl_to_dfa(f, alphabet, time_limit=args.time_limit)
+    except StateLimitError as err:
+        print(f"DFA:      out of reach ({err})")
+        return 3
     print(f"DFA:      {dfa.num_states} states (minimal, complete; ours, {time.perf_counter() - t0:.2f} s); "
           f"shortest word {_shortest(dfa)}")
     status = 0
@@ -86,11 +116,11 @@ def cmd_ltl(args: argparse.Namespace) -> int:
     if args.uhat:
         status |= _uhat(f, alphabet, dfa, args.max_len or 6)
     if args.round_trip:
-        status |= _round_trip(f, alphabet, dfa)
+        status |= _round_trip(f, alphabet, dfa, args.time_limit)
     return status
 
 
-def _round_trip(f: Formula, alphabet: tuple[str, ...], dfa: DFA) -> int:
+def _round_trip(f: Formula, alphabet: tuple[str, ...], dfa: DFA, time_limit: float) -> int:
     """Prop 16 then Prop 13: formula → UHAT (both forms) → formula → DFA, equal to the formula's DFA."""
     from automata.ltl.formula import dag_size
     from automata.ltl.to_dfa import ltl_to_dfa
@@ -98,12 +128,21 @@ def _round_trip(f: Formula, alphabet: tuple[str, ...], dfa: DFA) -> int:
     from constructions.uhat.lemma9 import compile_lemma9
     from constructions.uhat.to_ltl import uhat_to_ltl
 
+    from constructions.uhat.lemma9 import paper_layer_count
+
     status = 0
     program = ltl_to_brasp(f, alphabet)
+    if paper_layer_count(program) > MAX_UHAT_LAYERS:
+        raise ParameterError(f"--round-trip builds UHATs of at most {MAX_UHAT_LAYERS:,} layers")
     for packed in (True, False):
         net = compile_lemma9(program, packed=packed)
-        back = uhat_to_ltl(net).formula
-        again = ltl_to_dfa(back, alphabet)
+        try:
+            back = uhat_to_ltl(net, time_limit=time_limit).formula
+            again = ltl_to_dfa(back, alphabet, time_limit=time_limit)
+        except StateLimitError as err:
+            print(f"round trip via UHAT {net.size().model}: out of reach ({err})")
+            status |= 3
+            continue
         diff = again.equivalent(dfa)
         s = net.size()
         verdict = "the same language" if diff is None else f"DIFFERENT on {' '.join(diff)!r}"
@@ -113,15 +152,23 @@ def _round_trip(f: Formula, alphabet: tuple[str, ...], dfa: DFA) -> int:
     return status
 
 
-def _compare_task(dfa: DFA, name: str) -> int:
+def _compare_target(name: str, alphabet: tuple[str, ...]) -> DFA:
     from proofs_check.registry import family
 
     fam = family(name)
     if fam.has_n:
         raise ParameterError(f"--compare takes a task without n (the presets), not {name}")
     ref = fam.task(None, fam.variants[0]).reference_dfa()
-    if tuple(ref.alphabet) != tuple(dfa.alphabet):
+    if set(ref.alphabet) != set(alphabet):
         raise ParameterError(f"{name} is over {','.join(ref.alphabet)}; give --alphabet {','.join(ref.alphabet)}")
+    return ref
+
+
+def _compare_task(dfa: DFA, name: str) -> int:
+    ref = _compare_target(name, tuple(dfa.alphabet))
+    if tuple(ref.alphabet) != tuple(dfa.alphabet):  # the same letters in another order: relabel ours
+        order = [dfa.alphabet.index(a) for a in ref.alphabet]
+        dfa = DFA(ref.alphabet, dfa.delta[:, order], dfa.start, dfa.accepting)
     diff = dfa.equivalent(ref)
     if diff is None:
         print(f"{name}:  the same language as the task's reference DFA ({ref.num_states} states)")
@@ -153,7 +200,13 @@ def _uhat(f: Formula, alphabet: tuple[str, ...], dfa: DFA, max_len: int) -> int:
     from proofs_check.deciders import Decider, dfa_decider, program_decider, uhat_decider
     from proofs_check.exhaustive import exhaustive_check
 
+    from constructions.uhat.lemma9 import paper_layer_count
+
     program = ltl_to_brasp(f, alphabet)
+    layers = paper_layer_count(program)
+    if layers > MAX_UHAT_LAYERS:
+        raise ParameterError(f"Prop 16's paper-faithful UHAT would have {layers:,} layers; --uhat builds at most "
+                             f"{MAX_UHAT_LAYERS:,}")
     ops_bound, size_max = size_bound(f)
     n_att = len(program.attention_ops)
     print(f"B-RASP (Prop 16): {len(program.ops)} operations ({n_att} attention), formula size "
@@ -190,7 +243,11 @@ def cmd_ltl_of(args: argparse.Namespace) -> int:
     member = build(family(args.task), args.n, args.variant)
     net = member.packed if args.form == "packed" else member.paper
     t0 = time.perf_counter()
-    result = uhat_to_ltl(net, max_vectors=args.max_vectors)
+    try:
+        result = uhat_to_ltl(net, max_vectors=args.max_vectors, time_limit=args.time_limit)
+    except StateLimitError as err:
+        print(f"{member.label}: Prop 13's formula is out of reach ({err})")
+        return 3
     f = result.formula
     s = net.size()
     print(f"{member.label}, UHAT {s.model}: {s.layers} layers, width {s.max_width}, {s.total_bits} bits")
@@ -280,18 +337,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--round-trip", action="store_true", help="Prop 16 then Prop 13: formula → UHAT → formula → DFA")
     p.add_argument("--compare", metavar="TASK", help="compare the DFA with a preset task's reference DFA, e.g. ab-plus")
     p.add_argument("--max-len", type=int, help=f"--uhat: all words up to this length (default 6, at most {MAX_LEN})")
+    p.add_argument("--time-limit", type=float, default=300.0,
+                   help="seconds for each DFA and Prop 13 formula (default 300; exit 3 when they run out)")
     p = sub.add_parser("ltl-of", help="Prop 13: the LTL formula of a compiled UHAT and its DFA against the task's "
                        "(exit 0 equal, 1 different, 3 not decided within the limits)")
     p.add_argument("task", help="a [BCL] family: counter, the presets (see `succinct tasks`)")
     p.add_argument("-n", type=int, help="family parameter n")
     p.add_argument("--variant")
     p.add_argument("--form", choices=["paper", "packed"], default="packed")
-    p.add_argument("--max-vectors", type=int, default=20_000, help="refuse layers with more output vectors")
+    p.add_argument("--max-vectors", type=int, default=20_000,
+                   help="give up (exit 3) on layers with more output vectors (at most 100,000)")
     p.add_argument("--max-states", type=int, default=200_000, help="refuse formula DFAs with more states")
     p.add_argument("--max-dag", type=int, default=20_000,
                    help="attempt the formula's DFA only up to this DAG size (exit status 3 above it)")
     p.add_argument("--time-limit", type=float, default=300.0,
-                   help="seconds for the formula's DFA (default 300; exit status 3 when they run out)")
+                   help="seconds for the formula and, again, for its DFA (default 300; exit 3 when they run out)")
     p.add_argument("--print-formula", action="store_true", help=f"print the formula (trees ≤ {PRINT_TREE_MAX:,} nodes)")
 
 

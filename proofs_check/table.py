@@ -180,6 +180,8 @@ def size_row(
     else:
         ltl, log2_lb, lb_task = _task_bounds(cells, task, states)
         lb_dfa = lb_task if lb_task is not None else lb_dfa
+        if cells.get("lb_dfa") == "none" and lb_dfa is not None:  # the presets: shortest word + 1
+            cells["lb_dfa"] = fmt_int(lb_dfa)
     _ltl_cells(cells, program, shortest)
     ltl = cells["lb_ltl"]
     if states is not None:

@@ -48,7 +48,10 @@ class _Interned:
 
     _table: "weakref.WeakValueDictionary[tuple, _Interned]" = weakref.WeakValueDictionary()
 
-    def __new__(cls, *args: object) -> "_Interned":
+    def __new__(cls, *args: object, **kwargs: object) -> "_Interned":
+        if kwargs:  # keyword construction (Letter(symbol="a"), dataclasses.replace): the fields in order
+            names = [f for f in cls.__dataclass_fields__]  # type: ignore[attr-defined]
+            args = (*args, *(kwargs[n] for n in names[len(args):] if n in kwargs))
         key = (cls, *(a if isinstance(a, (str, bool)) else id(a) for a in args))
         try:
             node = _Interned._table.get(key)
@@ -62,23 +65,31 @@ class _Interned:
                 pass
         return node
 
+    def __repr__(self) -> str:  # bounded: the tree of a DAG formula can be astronomically large
+        from automata.ltl.syntax import to_text
+
+        try:
+            return f"<LTL {to_text(self, max_nodes=300)}>"  # type: ignore[arg-type]
+        except LTLError:
+            return f"<LTL formula, tree of {size(self):,} nodes>"  # type: ignore[arg-type]
+
     def __reduce__(self) -> tuple:
         return (type(self), tuple(getattr(self, f) for f in self.__dataclass_fields__))  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Const(_Interned):
     value: bool
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Letter(_Interned):
     """Q_a: the current position holds the symbol ``symbol``."""
 
     symbol: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Unary(_Interned):
     """``op`` ∈ ! Y P H X F G applied to ``arg``."""
 
@@ -86,7 +97,7 @@ class Unary(_Interned):
     arg: "Formula"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Binary(_Interned):
     """``op`` ∈ & | -> <-> S U applied to ``left`` and ``right``."""
 

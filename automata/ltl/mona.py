@@ -160,10 +160,42 @@ def to_ltlf2dfa(f: Formula, alphabet: Sequence[str]) -> Any:
     return c.PPLTLAnd([c.PPLTLTrue(), memo[f]])
 
 
+MAX_TREE = 5_000  # ltlf2dfa writes (and recurses over) the formula tree: larger trees are refused
+MAX_DEPTH = 150
+
+
 def mona_program(f: Formula, alphabet: Sequence[str]) -> str:
-    """MONA's input for ``f`` over ``alphabet`` (ltlf2dfa's ``MonaProgram``)."""
+    """MONA's input for ``f`` over ``alphabet`` (ltlf2dfa's ``MonaProgram``).
+
+    ltlf2dfa recurses over the formula and writes its tree (shared subformulas repeated), so formulas
+    with a tree above :data:`MAX_TREE` nodes or nesting above :data:`MAX_DEPTH` are refused with a
+    :class:`MonaError` before any work."""
+    check_size(f)
     root = to_ltlf2dfa(f, alphabet)
-    return _ltlf2dfa().MonaProgram(root).mona_program()
+    try:
+        return _ltlf2dfa().MonaProgram(root).mona_program()
+    except RecursionError:
+        raise MonaError("ltlf2dfa ran out of recursion on this formula") from None
+
+
+def check_size(f: Formula) -> None:
+    """:class:`MonaError` unless ltlf2dfa can take ``f`` (tree ≤ :data:`MAX_TREE`, nesting ≤ :data:`MAX_DEPTH`)."""
+    from automata.ltl.formula import core, size
+
+    tree = size(core(f))
+    depth = _depth(f)
+    if tree > MAX_TREE or depth > MAX_DEPTH:
+        raise MonaError(f"the reference handles formulas up to {MAX_TREE:,} core nodes and nesting "
+                        f"{MAX_DEPTH} (ltlf2dfa writes and recurses over the tree); this one has "
+                        f"{tree:,} nodes, nesting {depth}")
+
+
+def _depth(f: Formula) -> int:
+    depth: dict[int, int] = {}
+    for node in postorder(f):
+        kids = (node.arg,) if isinstance(node, Unary) else (node.left, node.right) if isinstance(node, Binary) else ()
+        depth[id(node)] = 1 + max((depth[id(k)] for k in kids), default=0)
+    return depth[id(f)]
 
 
 # -- the MONA side --------------------------------------------------------------------------------
@@ -203,7 +235,7 @@ def run_mona(program_text: str, timeout: float = 60) -> str:
     out = proc.stdout
     if proc.returncode != 0 or "DFA for formula with free variables:" not in out:
         detail = " ".join((proc.stderr + " " + out).split())[:500]
-        raise MonaError(f"MONA failed (exit status {proc.returncode}): {detail}")
+        raise MonaError(f"MONA failed (exit status {proc.returncode}): {detail or 'no output (killed by a signal?)'}")
     return out
 
 

@@ -93,6 +93,8 @@ def _node(node: Formula, memo: dict[Formula, np.ndarray], words: np.ndarray, ind
 
 
 def _check_words(words: np.ndarray, alphabet: Sequence[str]) -> np.ndarray:
+    if len(set(alphabet)) != len(alphabet) or not alphabet:
+        raise ParameterError(f"the alphabet must be non-empty and list each symbol once, got {tuple(alphabet)!r}")
     words = np.asarray(words)
     if words.ndim != 2 or words.shape[1] < 1:
         raise ParameterError(f"words must be a (B, L >= 1) array of symbol codes, got shape {words.shape}")
@@ -117,8 +119,33 @@ def evaluate(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> dict[For
 
 
 def holds(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarray:
-    """``(B, L)`` bool: the truth of ``f`` at every position."""
-    return evaluate(f, alphabet, words)[f]
+    """``(B, L)`` bool: the truth of ``f`` at every position. Each subformula's array is dropped once its
+    last parent is computed, so memory follows the DAG's width, not its size."""
+    check(f)
+    alphabet = tuple(alphabet)
+    check_alphabet(f, alphabet)
+    words = _check_words(words, alphabet)
+    index = {a: k for k, a in enumerate(alphabet)}
+    nodes = postorder(f)
+    last_use: dict[int, int] = {}
+    for k, node in enumerate(nodes):
+        for c in _kids(node):
+            last_use[id(c)] = k
+    memo: dict[Formula, np.ndarray] = {}
+    for k, node in enumerate(nodes):
+        memo[node] = _node(node, memo, words, index)
+        for c in _kids(node):
+            if last_use[id(c)] == k and c is not f:
+                memo.pop(c, None)
+    return memo[f]
+
+
+def _kids(node: Formula) -> tuple[Formula, ...]:
+    if isinstance(node, Unary):
+        return (node.arg,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    return ()
 
 
 def accepts(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarray:

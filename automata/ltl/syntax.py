@@ -33,7 +33,7 @@ from automata.ltl.formula import (
 MAX_TEXT = 1_000_000  # characters; longer input is refused before any work
 MAX_PARENS = 10_000  # nesting of parentheses (the parser does not recurse; this only bounds nonsense)
 _UNICODE = {"¬": "!", "∧": "&", "∨": "|", "→": "->", "↔": "<->", "⊤": "true", "⊥": "false"}
-_SYMBOL_CHARS = r"[^\s()!&|<>\-¬∧∨→↔⊤⊥]+"
+_SYMBOL_CHARS = r"[^\s(),!&|<>\-¬∧∨→↔⊤⊥]+"
 _TOKEN = re.compile(
     rf"\s*(?:(?P<op><->|->|[()!&|¬∧∨→↔⊤⊥])|(?P<q>Q_{_SYMBOL_CHARS})|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<bad>\S))")
 _LETTER = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -171,6 +171,15 @@ def check_alphabet(f: Formula, alphabet: tuple[str, ...]) -> None:
     extra = sorted({n.symbol for n in postorder(f) if isinstance(n, Letter)} - set(alphabet))
     if extra:
         raise LTLError(f"letters {', '.join(extra)} are not in the alphabet {','.join(alphabet)}")
+
+
+def printable(symbol: str) -> bool:
+    """Whether ``symbol`` can be written as a letter of the text syntax (bare or as ``Q_symbol``)."""
+    try:
+        _letter_text(symbol)
+    except LTLError:
+        return False
+    return True
 
 
 def _letter_text(symbol: str) -> str:

@@ -193,11 +193,14 @@ def ltl_to_dfa(f: Formula, alphabet: Sequence[str], *, method: str = "symbolic",
         return dfa.minimise() if minimal else dfa
     if method != "subset":
         raise ParameterError(f"unknown LTL → DFA method {method!r}; choose symbolic or subset")
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     succ, accepting = labelling_nfa(f, alphabet, max_nfa_states)
     useful = _useful(succ, accepting)
     code = {x: k for k, x in enumerate(alphabet)}
 
     def step(subset: frozenset, symbol: str) -> frozenset | None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime(f"the subset construction ran out of its {time_limit:g} s")
         t = frozenset(r for q in subset for r in succ[q][code[symbol]] if useful[r])
         return t or None
 

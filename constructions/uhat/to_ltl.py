@@ -65,13 +65,17 @@ def _score(q: Vec, k: Vec) -> Fraction:
     return sum((a * b for a, b in zip(q, k)), Fraction(0))
 
 
-def uhat_to_ltl(net: UHAT, max_vectors: int = MAX_VECTORS) -> UHATFormula:
+def uhat_to_ltl(net: UHAT, max_vectors: int = MAX_VECTORS, time_limit: float | None = None) -> UHATFormula:
     """The formula of Prop 13 for ``net`` (plain [BCL] UHATs with masks none, j<i, j>i).
 
     Raises :class:`ParameterError` for other networks and :class:`StateLimitError` when a layer can
-    output more than ``max_vectors`` vectors.
+    output more than ``max_vectors`` vectors or the work exceeds ``time_limit`` seconds (an attention
+    layer costs O(V²·width) for V input vectors).
     """
+    import time
+
     net.require_plain("UHAT → LTL (Prop 13)")
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     emb = net.embedding
     layer0: dict[Vec, Formula] = {}
     for k, a in enumerate(net.alphabet):
@@ -101,7 +105,7 @@ def uhat_to_ltl(net: UHAT, max_vectors: int = MAX_VECTORS) -> UHATFormula:
             layers.append(LayerFormulas("position-wise", cur))
             _limit(cur, index, max_vectors)
             continue
-        cur = _attention(layer, cur, index, max_vectors)
+        cur = _attention(layer, cur, index, max_vectors, deadline)
         layers.append(LayerFormulas(f"attention {layer.mask} {layer.tiebreak}", cur))
     assert net.accept is not None
     accepted = disj(*(fv for v, fv in cur.items() if _apply(net.accept, v)[0] > 0))
@@ -132,13 +136,19 @@ class _Levels:
         return self.memo[key]
 
 
-def _attention(layer: AttentionLayer, cur: dict[Vec, Formula], index: int, max_vectors: int) -> dict[Vec, Formula]:
+def _attention(layer: AttentionLayer, cur: dict[Vec, Formula], index: int, max_vectors: int,
+               deadline: float | None = None) -> dict[Vec, Formula]:
+    import time
+
     keys = {b: _apply(layer.B, b) for b in cur}
     width = layer.in_width
     zero = [Fraction(0)] * width
     terms: dict[Vec, list[Formula]] = {}
     right = layer.tiebreak == "rightmost"
     for u, fu in cur.items():
+        if deadline is not None and time.monotonic() > deadline:
+            raise StateLimitError(f"Prop 13's formula ran out of its time limit at layer {index + 1} "
+                                  f"({len(cur):,} input vectors)")
         q = _apply(layer.A, u)
         scored = [(_score(q, keys[b]), fb) for b, fb in cur.items()]
         lv = _Levels(scored)

@@ -98,6 +98,15 @@ def test_round_trip_and_ltl_of(capsys) -> None:
         (["verify", "ltl-random", "-n", "99"], "depth"),
         (["verify", "ltl-random", "--max-len", "3"], "--count, -n"),
         (["verify", "counter", "-n", "1", "--max-len", "3", "--count", "5"], "--count is an option"),
+        (["verify", "ltl-random", "--break-weight"], "--count, -n"),
+        (["verify", "ltl-random", "--dtype", "float32"], "--count, -n"),
+        (["ltl", "Q_a,b"], "unexpected character ','"),
+        (["ltl", "a", "--alphabet", "a,x y"], "cannot be written"),
+        (["ltl", "a", "--max-len", "5"], "option of --uhat"),
+        (["ltl", "Y " * 500 + "a", "--mona"], "nesting"),
+        (["ltl", "a", "--time-limit", "0"], "--time-limit"),
+        (["ltl", " | ".join(f"a{k}" for k in range(1500))], "|Σ| × DAG"),
+        (["ltl", "Y " * 600 + "a", "--uhat"], "layers"),
     ],
 )
 def test_bad_ltl_input_is_one_error_line(capsys, argv, fragment) -> None:
@@ -105,6 +114,28 @@ def test_bad_ltl_input_is_one_error_line(capsys, argv, fragment) -> None:
     assert code == 2, (out, err)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], lines
+
+
+def test_limits_end_in_exit_status_3(capsys) -> None:
+    code, out, _ = _run(capsys, "ltl-of", "ab-plus", "--max-vectors", "5")
+    assert code == 3 and "out of reach" in out
+    code, out, _ = _run(capsys, "ltl-of", "counter", "-n", "2", "--time-limit", "0.5")
+    assert code == 3 and "time limit" in out
+    code, out, _ = _run(capsys, "ltl", "b S (b S (b S a))", "--round-trip", "--time-limit", "0.000001")
+    assert code == 3 and "out of reach" in out
+
+
+def test_formulas_print_bounded_and_build_by_keyword() -> None:
+    import dataclasses
+
+    from automata.ltl.formula import Binary, Letter
+    from automata.ltl.syntax import parse
+
+    assert Letter(symbol="a") is Letter("a") and repr(dataclasses.replace(parse("Y a"), op="P")) == "<LTL P a>"
+    f = Letter("a")
+    for _ in range(60):
+        f = Binary("&", f, f)
+    assert repr(f) == "<LTL formula, tree of 2,305,843,009,213,693,951 nodes>"
 
 
 def test_missing_mona_is_one_error_line(capsys, monkeypatch) -> None:

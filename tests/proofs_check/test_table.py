@@ -74,6 +74,7 @@ def test_counter_rows_carry_a_built_ltl_formula() -> None:
     assert rows[1].get("lb_ltl") == "≥ 2"  # shortest 16 over 6 letters: 6·2^2 ≥ 16 > 6·2
     (ab,) = size_table(family("ab-plus"), [0], "-")
     assert ab.shortest == 2 and ab.get("lb_ltl") == "≥ 0" and ab.get("ub_ltl") == "19 (6)"
+    assert ab.get("lb_dfa") == "3" and ab.lb_dfa == 3  # the cell and the field agree
 
 
 def test_numbers_are_exact_or_marked() -> None:
