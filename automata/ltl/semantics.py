@@ -23,7 +23,7 @@ import numpy as np
 
 from automata.alphabet import encode_word
 from automata.errors import ParameterError
-from automata.ltl.formula import Binary, Const, Formula, Letter, LTLError, Unary, check, postorder
+from automata.ltl.formula import Binary, Const, Formula, Letter, LTLError, Unary, check, children, postorder
 from automata.ltl.syntax import check_alphabet
 
 
@@ -129,23 +129,16 @@ def holds(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarray:
     nodes = postorder(f)
     last_use: dict[int, int] = {}
     for k, node in enumerate(nodes):
-        for c in _kids(node):
+        for c in children(node):
             last_use[id(c)] = k
     memo: dict[Formula, np.ndarray] = {}
     for k, node in enumerate(nodes):
         memo[node] = _node(node, memo, words, index)
-        for c in _kids(node):
+        for c in children(node):
             if last_use[id(c)] == k and c is not f:
                 memo.pop(c, None)
     return memo[f]
 
-
-def _kids(node: Formula) -> tuple[Formula, ...]:
-    if isinstance(node, Unary):
-        return (node.arg,)
-    if isinstance(node, Binary):
-        return (node.left, node.right)
-    return ()
 
 
 def accepts(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarray:
