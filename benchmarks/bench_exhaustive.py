@@ -1,4 +1,4 @@
-"""Throughput of the streamed exhaustive check against a plain per-word loop (DESIGN "Performance").
+"""Throughput of the streamed exhaustive check against a plain per-word loop (docs/architecture.md, benchmarks/).
 
 The network is the packed Lemma 9 UHAT of the counter ([BCL] Example 2, stream variant) for
 ``n = 2``; every layer masks the future, so one pass over the ``6^L`` words of length ``L`` decides every prefix

@@ -1,7 +1,7 @@
 """Precision audit of a UHAT by value sets: what every coordinate, score and partial sum can be.
 
-THEORY §1 (exactness; [BCL] Prop 12: every value of a run has polynomially many bits) and DESIGN
-"Exactness". The audit is an abstract interpretation over **all words of every length**: each coordinate
+THEORY §1 (exactness; [BCL] Prop 12: every value of a run has polynomially many bits) and docs/architecture.md
+(constructions/uhat). The audit is an abstract interpretation over **all words of every length**: each coordinate
 after each layer gets a set of values it can take at any position of any word (a finite set, or an
 interval once a set grows past :data:`SET_CAP` elements), computed layer by layer:
 

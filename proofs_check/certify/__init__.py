@@ -1,2 +1,2 @@
 """z3 certificates that hold for every word length: UHAT layers, RNN steps, program emptiness, and
-bounded model checking (issue 4; ../shared/DESIGN.md "Checking")."""
+bounded model checking (docs/architecture.md, proofs_check/certify)."""

@@ -1,4 +1,4 @@
-"""Bounded model checking with z3: UHATs, B-RASP programs and DFAs over symbolic words (DESIGN "Checking").
+"""Bounded model checking with z3: UHATs, B-RASP programs and DFAs over symbolic words (docs/architecture.md).
 
 A word of length L is ``L`` integer variables ``s_p ∈ 0..|Σ|−1`` (alphabet order). Encodings:
 

@@ -1,5 +1,5 @@
 """z3 certificates that a compiled UHAT computes its B-RASP program for EVERY word length
-([BCL] Lemma 9, THEORY §1–§2; DESIGN "Checking").
+([BCL] Lemma 9, THEORY §1–§2; docs/architecture.md).
 
 :func:`certify_uhat` executes the network symbolically (:mod:`proofs_check.certify.uhat_spec`) on
 Boolean variables standing for the program's predicates at one position i, and proves with z3, for every
