@@ -12,8 +12,8 @@ No position is rescanned, so a formula of n nodes costs O(n·B·L).
 
 >>> import numpy as np
 >>> from automata.ltl.syntax import parse
->>> accepts(parse("a S b"), ("a", "b"), np.array([[1, 0, 0], [0, 1, 0], [1, 1, 1]]))
-array([ True, False, False])
+>>> accepts(parse("a S b"), ("a", "b"), np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1]]))
+array([ True,  True, False,  True])
 """
 from __future__ import annotations
 

@@ -49,7 +49,14 @@ def test_doctests_of_the_automata_package():
     import automata.alphabet
     import automata.dfa
     import automata.implicit
+    import automata.ltl.bdd
+    import automata.ltl.formula
+    import automata.ltl.generate
+    import automata.ltl.semantics
+    import automata.ltl.syntax
+    import automata.ltl.to_dfa
 
-    for module in (automata.alphabet, automata.dfa, automata.implicit):
+    for module in (automata.alphabet, automata.dfa, automata.implicit, automata.ltl.bdd, automata.ltl.formula,
+                   automata.ltl.generate, automata.ltl.semantics, automata.ltl.syntax, automata.ltl.to_dfa):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
