@@ -72,6 +72,8 @@ def parse_device(name: str | torch.device) -> torch.device:
     except (RuntimeError, TypeError):
         raise ParameterError(f"unknown device {name!r}; use cpu or cuda[:K]") from None
     if dev.type == "cpu":
+        if dev.index not in (None, 0):
+            raise ParameterError(f"device {name!r}: the CPU is one device, cpu or cpu:0")
         return dev
     if dev.type != "cuda":
         raise ParameterError(f"device {name!r} is not supported; use cpu or cuda[:K]")

@@ -141,18 +141,11 @@ def exhaustive_check(
 
 
 def _check_device(device: str) -> str:
-    """``device`` as a torch device string; CUDA must be available (else :class:`ParameterError`)."""
-    import torch
+    """``device`` as a torch device string: one that exists here (:func:`constructions.dtypes.parse_device`,
+    else :class:`ParameterError`)."""
+    from constructions.dtypes import parse_device
 
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ParameterError(f"unknown device {device!r}; use cpu or cuda") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ParameterError(f"device {device!r} asked for, but CUDA is not available")
-    if dev.type not in ("cpu", "cuda"):
-        raise ParameterError(f"unsupported device {device!r}; use cpu or cuda")
-    return str(dev)
+    return str(parse_device(device))
 
 
 class _NoBar:

@@ -44,6 +44,10 @@ def test_device_is_validated() -> None:
     d = Decider("a", True, _parity)
     with pytest.raises(ParameterError, match="device"):
         exhaustive_check("ab", [d, d], 3, device="nonsense")
+    for bad in ("tpu", "cpu:99", "cpu:1"):
+        with pytest.raises(ParameterError, match="device"):
+            exhaustive_check("ab", [d, d], 3, device=bad)
+    exhaustive_check("ab", [d, d], 3, device="cpu:0")
     if not torch.cuda.is_available():
         with pytest.raises(ParameterError, match="CUDA is not available"):
             exhaustive_check("ab", [d, d], 3, device="cuda")
