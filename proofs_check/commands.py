@@ -211,6 +211,9 @@ def cmd_program(args: argparse.Namespace) -> int:
     return 0 if report.agree else 1
 
 
+MAX_MUTANTS = 10_000
+
+
 def cmd_mutate(args: argparse.Namespace) -> int:
     if _retrieval(args.task) or _istree(args.task):
         raise ParameterError(f"mutate: not available for the task {args.task}; use `succinct verify "
@@ -218,6 +221,8 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     from proofs_check.deciders import dfa_decider, program_decider
     from proofs_check.mutation import mutation_campaign
 
+    if not 1 <= args.count <= MAX_MUTANTS:
+        raise ParameterError(f"--count must lie in 1..{MAX_MUTANTS:,} (mutants, each checked exhaustively)")
     fam = family(args.task)
     member = build(fam, args.n, args.variant)
     net = member.paper if args.form == "paper" else member.packed

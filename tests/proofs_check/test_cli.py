@@ -32,6 +32,8 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
         (["witness-word", "-n", "2", "--workers", "0"], "workers"),
         (["witness-word", "-n", "2", "--corruptions", "-1"], "corruptions"),
         (["witness-word", "-n", "x"], "invalid int"),
+        (["mutate", "counter", "-n", "1", "--max-len", "3", "--count", "-1"], "--count must lie"),
+        (["mutate", "counter", "-n", "1", "--max-len", "3", "--count", "0"], "--count must lie"),
     ],
 )
 def test_bad_input_is_one_error_line(capsys, argv, fragment) -> None:
