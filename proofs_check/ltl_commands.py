@@ -120,20 +120,28 @@ def cmd_ltl(args: argparse.Namespace) -> int:
     return status
 
 
+def _prop16_program(f: Formula, alphabet: tuple[str, ...], option: str):
+    """Prop 16's program for ``f``, refused (one line) when its paper-faithful UHAT is too large to build."""
+    from constructions.library.ltl_brasp import ltl_to_brasp
+    from constructions.uhat.lemma9 import paper_layer_count
+
+    program = ltl_to_brasp(f, alphabet)
+    layers = paper_layer_count(program)
+    if layers > MAX_UHAT_LAYERS:
+        raise ParameterError(f"Prop 16's paper-faithful UHAT would have {layers:,} layers; {option} builds at "
+                             f"most {MAX_UHAT_LAYERS:,}")
+    return program
+
+
 def _round_trip(f: Formula, alphabet: tuple[str, ...], dfa: DFA, time_limit: float) -> int:
     """Prop 16 then Prop 13: formula → UHAT (both forms) → formula → DFA, equal to the formula's DFA."""
     from automata.ltl.formula import dag_size
     from automata.ltl.to_dfa import ltl_to_dfa
-    from constructions.library.ltl_brasp import ltl_to_brasp
     from constructions.uhat.lemma9 import compile_lemma9
     from constructions.uhat.to_ltl import uhat_to_ltl
 
-    from constructions.uhat.lemma9 import paper_layer_count
-
     status = 0
-    program = ltl_to_brasp(f, alphabet)
-    if paper_layer_count(program) > MAX_UHAT_LAYERS:
-        raise ParameterError(f"--round-trip builds UHATs of at most {MAX_UHAT_LAYERS:,} layers")
+    program = _prop16_program(f, alphabet, "--round-trip")
     for packed in (True, False):
         net = compile_lemma9(program, packed=packed)
         try:
@@ -195,18 +203,12 @@ def _against_mona(f: Formula, alphabet: tuple[str, ...], dfa: DFA) -> int:
 def _uhat(f: Formula, alphabet: tuple[str, ...], dfa: DFA, max_len: int) -> int:
     from automata.ltl.semantics import accepts as ltl_accepts
     from constructions.brasp.syntax import format_program
-    from constructions.library.ltl_brasp import ltl_to_brasp, program_size, size_bound
+    from constructions.library.ltl_brasp import program_size, size_bound
     from constructions.uhat.lemma9 import compile_lemma9
     from proofs_check.deciders import Decider, dfa_decider, program_decider, uhat_decider
     from proofs_check.exhaustive import exhaustive_check
 
-    from constructions.uhat.lemma9 import paper_layer_count
-
-    program = ltl_to_brasp(f, alphabet)
-    layers = paper_layer_count(program)
-    if layers > MAX_UHAT_LAYERS:
-        raise ParameterError(f"Prop 16's paper-faithful UHAT would have {layers:,} layers; --uhat builds at most "
-                             f"{MAX_UHAT_LAYERS:,}")
+    program = _prop16_program(f, alphabet, "--uhat")
     ops_bound, size_max = size_bound(f)
     n_att = len(program.attention_ops)
     print(f"B-RASP (Prop 16): {len(program.ops)} operations ({n_att} attention), formula size "

@@ -205,7 +205,7 @@ def ltl_temporal_lower_bound(shortest: int, letters: int) -> int:
 def _ltl_cells(cells: dict[str, str], program: object, shortest: int | None) -> None:
     """LB LTL from the shortest word; the LTL formula built from the program when its scores read j only."""
     from automata.errors import NotLemma9FormError
-    from automata.ltl.formula import core, postorder
+    from automata.ltl.formula import dag_size, temporal_count
     from constructions.library.brasp_ltl import brasp_to_ltl
 
     alphabet = program.alphabet  # type: ignore[attr-defined]
@@ -219,9 +219,7 @@ def _ltl_cells(cells: dict[str, str], program: object, shortest: int | None) -> 
     except NotLemma9FormError:
         cells["ub_ltl"] = "— (K ≠ ∅)"
         return
-    nodes = postorder(core(f))
-    temporal = sum(1 for x in nodes if getattr(x, "op", None) in ("S", "U"))
-    cells["ub_ltl"] = f"{len(nodes):,} ({temporal:,})"
+    cells["ub_ltl"] = f"{dag_size(f):,} ({temporal_count(f):,})"
 
 
 def _closed_bounds(cells: dict[str, str], n: int, shortest: int | None, states: int | None) -> str:

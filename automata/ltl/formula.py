@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Iterator, Union
+from typing import Union
 
 from automata.errors import SuccinctError
 
@@ -194,16 +194,20 @@ def temporal_depth(f: Formula) -> int:
     return depth[f]
 
 
-def uses(f: Formula) -> frozenset[str]:
-    """The operators occurring in ``f``."""
-    return frozenset(n.op for n in postorder(f) if isinstance(n, (Unary, Binary)))
+def depth(f: Formula) -> int:
+    """Nesting depth (a letter or constant has depth 1)."""
+    d: dict[Formula, int] = {}
+    for node in postorder(f):
+        d[node] = 1 + max((d[c] for c in children(node)), default=0)
+    return d[f]
+
+
+def temporal_count(f: Formula) -> int:
+    """Distinct S and U nodes of the core DAG: the t of the labelling automaton's |Σ|·2^t + 1 bound."""
+    return sum(1 for n in postorder(core(f)) if isinstance(n, Binary) and n.op in TEMPORAL_BINARY)
 
 
 # -- building and expanding ----------------------------------------------------------------------
-
-def Q(symbol: str) -> Letter:
-    return Letter(symbol)
-
 
 def neg(f: Formula) -> Formula:
     """¬f with constants and double negation folded."""
@@ -305,8 +309,3 @@ def _expand(node: Formula, memo: dict[Formula, Formula]) -> Formula:
 def is_core(f: Formula) -> bool:
     return all(not (isinstance(n, Unary) and n.op != "!") and not (isinstance(n, Binary) and n.op in ("->", "<->"))
                for n in postorder(f))
-
-
-def walk(f: Formula) -> Iterator[Formula]:
-    """Every distinct subformula, children first."""
-    yield from postorder(f)

@@ -181,21 +181,14 @@ def mona_program(f: Formula, alphabet: Sequence[str]) -> str:
 def check_size(f: Formula) -> None:
     """:class:`MonaError` unless ltlf2dfa can take ``f`` (tree ≤ :data:`MAX_TREE`, nesting ≤ :data:`MAX_DEPTH`)."""
     from automata.ltl.formula import core, size
+    from automata.ltl.formula import depth as formula_depth
 
     tree = size(core(f))
-    depth = _depth(f)
+    depth = formula_depth(f)
     if tree > MAX_TREE or depth > MAX_DEPTH:
         raise MonaError(f"the reference handles formulas up to {MAX_TREE:,} core nodes and nesting "
                         f"{MAX_DEPTH} (ltlf2dfa writes and recurses over the tree); this one has "
                         f"{tree:,} nodes, nesting {depth}")
-
-
-def _depth(f: Formula) -> int:
-    depth: dict[int, int] = {}
-    for node in postorder(f):
-        kids = (node.arg,) if isinstance(node, Unary) else (node.left, node.right) if isinstance(node, Binary) else ()
-        depth[id(node)] = 1 + max((depth[id(k)] for k in kids), default=0)
-    return depth[id(f)]
 
 
 # -- the MONA side --------------------------------------------------------------------------------

@@ -107,20 +107,16 @@ def _check_words(words: np.ndarray, alphabet: Sequence[str]) -> np.ndarray:
 
 def evaluate(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> dict[Formula, np.ndarray]:
     """Every distinct subformula of ``f`` → ``(B, L)`` bool: a, i ⊨ subformula."""
-    check(f)
-    alphabet = tuple(alphabet)
-    check_alphabet(f, alphabet)
-    words = _check_words(words, alphabet)
-    index = {a: k for k, a in enumerate(alphabet)}
-    memo: dict[Formula, np.ndarray] = {}
-    for node in postorder(f):
-        memo[node] = _node(node, memo, words, index)
-    return memo
+    return _run(f, alphabet, words, keep=True)
 
 
 def holds(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarray:
     """``(B, L)`` bool: the truth of ``f`` at every position. Each subformula's array is dropped once its
     last parent is computed, so memory follows the DAG's width, not its size."""
+    return _run(f, alphabet, words, keep=False)[f]
+
+
+def _run(f: Formula, alphabet: Sequence[str], words: np.ndarray, keep: bool) -> dict[Formula, np.ndarray]:
     check(f)
     alphabet = tuple(alphabet)
     check_alphabet(f, alphabet)
@@ -134,11 +130,11 @@ def holds(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarray:
     memo: dict[Formula, np.ndarray] = {}
     for k, node in enumerate(nodes):
         memo[node] = _node(node, memo, words, index)
-        for c in children(node):
-            if last_use[id(c)] == k and c is not f:
-                memo.pop(c, None)
-    return memo[f]
-
+        if not keep:
+            for c in children(node):
+                if last_use[id(c)] == k and c is not f:
+                    memo.pop(c, None)
+    return memo
 
 
 def accepts(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarray:

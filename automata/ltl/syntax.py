@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from automata.ltl.formula import (
-    FALSE, TRUE, Binary, Const, Formula, Letter, LTLError, Unary, children, check, postorder)
+    FALSE, TRUE, Binary, Const, Formula, Letter, LTLError, Unary, check, postorder)
 
 MAX_TEXT = 1_000_000  # characters; longer input is refused before any work
 MAX_PARENS = 10_000  # nesting of parentheses (the parser does not recurse; this only bounds nonsense)
@@ -285,4 +285,4 @@ def describe(f: Formula) -> str:
             f"DAG {dag_size(f):,} distinct subformulas, temporal depth {temporal_depth(f)}")
 
 
-__all__ = ["parse", "to_text", "to_latex", "check_alphabet", "describe", "children"]
+__all__ = ["parse", "to_text", "to_latex", "check_alphabet", "describe", "printable"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Sequence
 
-from automata.ltl.formula import Binary, Const, Formula, Letter, Unary, core, postorder
+from automata.ltl.formula import Binary, Const, Formula, Letter, Unary, children, core, postorder, temporal_count
 from automata.ltl.syntax import check_alphabet
 from constructions.brasp import formula as bf
 from constructions.brasp.program import AttentionOp, PositionOp, Program
@@ -38,13 +38,7 @@ def ltl_to_brasp(f: Formula, alphabet: Sequence[str], name: str = "ltl") -> Prog
     check_alphabet(f, alphabet)
     nodes = postorder(core(f))
     root = nodes[-1]
-    uses: Counter[int] = Counter()
-    for n in nodes:
-        if isinstance(n, Unary):
-            uses[id(n.arg)] += 1
-        elif isinstance(n, Binary):
-            uses[id(n.left)] += 1
-            uses[id(n.right)] += 1
+    uses = _use_counts(nodes)
     ops: list = []
     names: dict[int, str] = {}
     inline: dict[int, bf.Formula] = {}  # i-side formula of each node
@@ -91,6 +85,15 @@ def ltl_to_brasp(f: Formula, alphabet: Sequence[str], name: str = "ltl") -> Prog
     return Program(alphabet, tuple(ops), accept_at="last", name=name)
 
 
+def _use_counts(nodes: list[Formula]) -> Counter[int]:
+    """How many parents each node (by id) has in the DAG ``nodes``."""
+    uses: Counter[int] = Counter()
+    for n in nodes:
+        for c in children(n):
+            uses[id(c)] += 1
+    return uses
+
+
 def program_size(program: Program) -> int:
     """Total number of formula nodes over all operations (score, value and default of each attention)."""
     total = 0
@@ -105,11 +108,8 @@ def program_size(program: Program) -> int:
 def size_bound(f: Formula) -> tuple[int, int]:
     """(operations, total formula size) bounds of the docstring: t + s + 1 and 3·(d + 1)·(t + s + 1)."""
     nodes = postorder(core(f))
-    uses: Counter[int] = Counter()
-    for n in nodes:
-        for c in ((n.arg,) if isinstance(n, Unary) else (n.left, n.right) if isinstance(n, Binary) else ()):
-            uses[id(c)] += 1
-    t = sum(1 for n in nodes if isinstance(n, Binary) and n.op in ("S", "U"))
+    uses = _use_counts(nodes)
+    t = temporal_count(f)
     s = sum(1 for n in nodes if uses[id(n)] > 1 and (isinstance(n, Unary) or isinstance(n, Binary) and n.op in ("&", "|")))
     d = len(nodes)
     ops = t + s + 1

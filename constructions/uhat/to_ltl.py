@@ -205,8 +205,3 @@ def _unmasked(fa: Formula, s: Fraction, s_self: Fraction, is_self: bool, lv: _Le
 def _comp(lv: _Levels, allowed: str, s: Fraction) -> Formula:
     """⋁ φ_b over the b that would *beat* the query itself given the allowed relation on that side."""
     return lv.get(">" if allowed == "<=" else ">=", s)
-
-
-def value_sets(net: UHAT, max_vectors: int = MAX_VECTORS) -> tuple[int, ...]:
-    """The number of vectors each layer can output (embedding first): the |F^R| of the proof, restricted."""
-    return uhat_to_ltl(net, max_vectors).vector_counts
