@@ -41,6 +41,7 @@ class _Packed:
         self.att_level: dict[str, int] = {}  # '@'-scope tag -> its attention level
         self.fresh = count()
         self.gate_cache: dict[tuple[Lin, str, int | None], Lin] = {}
+        self.op_levels: dict[str, int] = {}  # attention op name -> its level (one attention per level)
 
     def level(self, k: int) -> _Level:
         return self.levels.setdefault(k, _Level())
@@ -132,6 +133,7 @@ class _Packed:
         while self.level(at).attention is not None:
             at += 1
         self.level(at).attention = AttentionSpec(op.mask, op.tiebreak, query, key)
+        self.op_levels[op.name] = at
         exists = Lin.combine([(1, Lin.of(ATT + q)) for q in self.symbols])
         j_env = {(n, "j"): v.attended() for n, v in values.items()}
         full = {**env, **j_env, ("_exists", "j"): exists, ("_S", "j"): s.attended()}
@@ -186,4 +188,12 @@ def packed_values(program: Program) -> dict[str, Lin]:
     return _Packed(program).values()
 
 
-__all__ = ["compile_packed", "packed_values"]
+def packed_attention_ops(program: Program) -> tuple[str, ...]:
+    """The attention operations of ``program`` in the order of the attention layers of
+    ``compile_packed(program)`` (each level holds at most one attention, levels are emitted in order)."""
+    packer = _Packed(program)
+    packer.values()
+    return tuple(sorted(packer.op_levels, key=packer.op_levels.__getitem__))
+
+
+__all__ = ["compile_packed", "packed_attention_ops", "packed_values"]

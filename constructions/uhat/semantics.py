@@ -39,6 +39,15 @@ def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
     return sum((x * y for x, y in zip(a, b)), ZERO)
 
 
+def scores(head: Head, vs: Sequence[tuple[Fraction, ...]], i: int) -> tuple[list[int], list[Fraction]]:
+    """The unmasked positions j at position ``i`` (0-based) and their scores ⟨A v_i, B v_j⟩."""
+    cands = list(_unmasked(head.mask, i, len(vs)))
+    if not cands:
+        return [], []
+    q = head.A.apply(vs[i])
+    return cands, [_dot(q, head.B.apply(vs[j])) for j in cands]
+
+
 def attend(head: Head, vs: Sequence[tuple[Fraction, ...]], i: int, softmax_as_hard: bool = False
            ) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
     """The vector head ``head`` attends at position ``i`` and the positions it averages (one for hard)."""
@@ -47,13 +56,11 @@ def attend(head: Head, vs: Sequence[tuple[Fraction, ...]], i: int, softmax_as_ha
         if not softmax_as_hard:
             raise ParameterError("softmax attention has irrational weights; its exact reference is the hard limit")
         mode = "hard"
-    cands = list(_unmasked(head.mask, i, len(vs)))
+    cands, vals = scores(head, vs, i)
     if not cands:
         return tuple(ZERO for _ in vs[0]), ()
-    q = head.A.apply(vs[i])
-    scores = [_dot(q, head.B.apply(vs[j])) for j in cands]
-    best = max(scores)
-    top = [j for j, s in zip(cands, scores) if s == best]
+    best = max(vals)
+    top = [j for j, s in zip(cands, vals) if s == best]
     if mode == "hard":
         j = top[0] if head.tiebreak == "leftmost" else top[-1]
         return vs[j], (j,)
@@ -149,4 +156,4 @@ def generate_exact(net: UHAT, word: Sequence[str] | None, softmax_as_hard: bool 
     return net.output_symbols[order[0]], margin
 
 
-__all__ = ["ExactRun", "attend", "generate_exact", "run_exact"]
+__all__ = ["ExactRun", "attend", "generate_exact", "run_exact", "scores"]
