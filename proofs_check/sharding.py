@@ -13,13 +13,12 @@ check may add to order its disagreements like its single-process run; default ``
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from automata.errors import ParameterError, SuccinctError
+from automata.files import write_bytes_atomic
 
 FORMAT = 1
 MAX_SHARDS = 100_000
@@ -105,28 +104,8 @@ class Manifest:
 
 
 def write_json_atomically(path: Path, obj: object) -> None:
-    """``obj`` as JSON at ``path``: a temporary file in the same directory, flushed, then renamed over
-    ``path`` (readers see the old file or the whole new one, never a part)."""
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
-    except OSError as err:
-        raise ParameterError(f"cannot write {path}: {err.strerror}") from None
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(obj, fh, sort_keys=True)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as err:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        if isinstance(err, OSError):
-            raise ParameterError(f"cannot write {path}: {err.strerror}") from None
-        raise
+    """``obj`` as JSON at ``path``, atomically (:func:`automata.files.write_bytes_atomic`)."""
+    write_bytes_atomic(path, (json.dumps(obj, sort_keys=True) + "\n").encode())
 
 
 def prepare_results(directory: Path, manifest: Manifest) -> None:
