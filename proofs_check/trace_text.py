@@ -65,13 +65,20 @@ def _program(t) -> list[str]:
     return out
 
 
-def _pick_row(pick: HeadPick, word: Sequence[str]) -> str:
+def _pick_row(pick: HeadPick, word: Sequence[str], o: int | None | str = "") -> str:
+    """One position's attention; ``o`` the program's o(i) for the operation the layer implements
+    ("" when unknown)."""
     i = pick.position
     if not pick.attended:
         return f"  {i + 1:>3} {word[i]:<4} {'–':>7} {'–':>7}  {'∅':<14} {pick.reason}"
     att = ",".join(str(j + 1) for j in pick.attended)
-    return (f"  {i + 1:>3} {word[i]:<4} {att:>7} {num(pick.best):>7}  {positions(pick.ties):<14} {pick.reason}"
-            + f"  (of {len(pick.candidates)} unmasked)")
+    line = (f"  {i + 1:>3} {word[i]:<4} {att:>7} {num(pick.best):>7}  {positions(pick.ties):<14} {pick.reason}"
+            + f" (of {len(pick.candidates)} unmasked)")
+    if o is None:
+        line += "; program: no j satisfies the score, so the guard R(i) = 0 selects the default"
+    elif o != "":
+        line += f"; program: o(i) = {o + 1}" + ("" if pick.attended == (o,) else "  ≠ ATTENDED")
+    return line
 
 
 def _values(step: LayerStep, coords: Sequence[int]) -> list[tuple[str, list[str]]]:
@@ -96,11 +103,13 @@ def _layer(t, step: LayerStep, before: LayerStep | None) -> list[str]:
         heads = layer.heads
         desc = ", ".join(f"{h.mode if h.mode != 'hard' else SIDE[h.tiebreak]}, mask {h.mask}" for h in heads)
         out = [f"layer {step.index}: attention ({desc})" + (f" — implements {op}" if op else "")]
+        program = {s.op.name: s.attended for s in t.program.steps}
+        o = program.get(op, [""] * len(word)) if op else [""] * len(word)
         for h in range(len(heads)):
             if len(heads) > 1:
                 out.append(f"  head {h + 1}:")
             out.append(f"  {'i':>3} {'w_i':<4} {'attends':>7} {'score':>7}  {'max set':<14} why")
-            out += [_pick_row(row[h], word) for row in step.picks]
+            out += [_pick_row(row[h], word, o[i] if h == 0 else "") for i, row in enumerate(step.picks)]
         out.append("  writes:")
     out += _grid(_values(step, step.written), "    ") if step.written else ["    (nothing)"]
     return out

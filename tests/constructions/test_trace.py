@@ -114,7 +114,8 @@ def test_a_flipped_tie_break_is_visible() -> None:
     assert all(r.agrees for r in good.readings)
     wrong = [r.name for r in bad.readings if not r.agrees]
     assert "A_L" in wrong
-    assert "≠ THE TABLE'S ROW" in bad.text()
+    text = bad.text()
+    assert "≠ THE TABLE'S ROW" in text and "≠ ATTENDED" in text
 
 
 def test_limits_and_bad_words() -> None:
@@ -131,3 +132,29 @@ def test_exact_values_are_fractions() -> None:
     t = trace_uhat(compile_lemma9(_counter(), packed=True), WORD)
     assert all(isinstance(x, Fraction) for v in t.layers[0].vectors for x in v)
     assert t.out[-1] == (Fraction(1),)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_compiled_attention_attends_the_programs_position(data) -> None:
+    """Lemma 9: where the program's o(i) exists, the compiled layer that implements the operation attends
+    exactly o(i) (both forms); every predicate read off the network equals the program's row."""
+    from proofs_check.trace import trace
+
+    name = data.draw(st.sampled_from(["counter", "counter-cyclic", "dyck1-depth2", "stair3", "ab-plus",
+                                      "b-prec-a-nosucc-c"]))
+    fam = family(name)
+    n, variant = fam.check(1 if fam.has_n else None, None)
+    alphabet = fam.task(n, variant).alphabet
+    word = data.draw(st.lists(st.sampled_from(alphabet), min_size=1, max_size=8))
+    form = data.draw(st.sampled_from(["packed", "paper"]))
+    t = trace(name, word, n=n, form=form)
+    assert all(r.agrees for r in t.readings) and len(t.readings) == len(t.program.steps)
+    program = {s.op.name: s.attended for s in t.program.steps}
+    assert set(t.layer_ops.values()) == {op.name for op in t.program.program.attention_ops}
+    for step in t.uhat.attention_layers:
+        o = program[t.layer_ops[step.index]]
+        for i, row in enumerate(step.picks):
+            if o[i] is not None:
+                assert row[0].attended == (o[i],)
+    assert len(set(t.verdicts.values())) == 1
