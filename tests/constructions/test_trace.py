@@ -158,3 +158,20 @@ def test_compiled_attention_attends_the_programs_position(data) -> None:
             if o[i] is not None:
                 assert row[0].attended == (o[i],)
     assert len(set(t.verdicts.values())) == 1
+
+
+def test_trace_of_a_retrieval_transformer() -> None:
+    """The extended model ([WDL] Thm 4.6, positions and heads): the Index transformer's last position
+    attends the queried token, and the read-out's argmax is the answer."""
+    from tasks.retrieval import RETRIEVAL_TASKS
+    from constructions.library.retrieval_uhat import index_uhat
+
+    task = RETRIEVAL_TASKS["index"].build(3)
+    net = index_uhat(task)
+    word = ("<s>", "2", "3", "1", "?2")
+    t = trace_uhat(net, word)
+    assert t.accepted is None  # a generator
+    last = [row[-1][0] for row in (s.picks for s in t.attention_layers)]
+    assert (2,) in [p.attended for p in last]  # x_2 sits at position 2 (0-based, after <s>)
+    logits = t.out[-1]
+    assert net.output_symbols[max(range(len(logits)), key=logits.__getitem__)] == "3"
