@@ -35,3 +35,7 @@ class DtypeError(SuccinctError, ValueError):
 
 class PrecisionError(SuccinctError, ValueError):
     """A run leaves the value range that a network's stated precision claims."""
+
+
+class ToolError(SuccinctError, RuntimeError):
+    """An external program (Graphviz ``dot``, ...) is missing, fails or runs past its time limit."""
