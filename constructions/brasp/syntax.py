@@ -135,6 +135,12 @@ class _LineParser:
         self.k = 0
         self.line = line_no
         self.known = known
+        self.depth = 0  # open '(' and '¬' around the current point
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"parentheses and '¬' nested deeper than {MAX_NESTING}, at {self.found()}")
 
     # -- helpers
     @property
@@ -251,15 +257,20 @@ class _LineParser:
 
     def unary(self) -> Formula:
         if self.accept("not"):
-            return Not(self.unary())
+            self._deeper()
+            inner = self.unary()
+            self.depth -= 1
+            return Not(inner)
         return self.atom()
 
     def atom(self) -> Formula:
         t = self.tok
         if t.kind == "(":
             self.k += 1
+            self._deeper()
             inner = self.iff_expr()
             self.expect(")", "')' to close '('")
+            self.depth -= 1
             return inner
         if t.kind in ("true", "false"):
             self.k += 1
@@ -288,8 +299,21 @@ class _LineParser:
 _HEADER = re.compile(r"\s*(program|alphabet|accept)\s*:(?!=)(.*)$")
 
 
+MAX_TEXT = 1_000_000  # characters of program text
+MAX_OPS = 1_000  # operations (the paper-faithful compiler takes ≈ 2 min for 1,000 on one core; ≈ O(ops²))
+MAX_NESTING = 100  # '(' and '¬' around any point of a formula (every recursive pass over formulas fits)
+
+
 def parse_program(text: str) -> Program:
-    """Parse the text format described in the module docstring into a :class:`Program`."""
+    """Parse the text format described in the module docstring into a :class:`Program`.
+
+    Bounded: at most :data:`MAX_TEXT` characters, :data:`MAX_OPS` operations, formulas nested at most
+    :data:`MAX_NESTING` deep; a leading byte-order mark is skipped."""
+    if not isinstance(text, str):
+        raise MalformedProgramError(f"line 1: program text must be a string, got {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise MalformedProgramError(f"line 1: the text has {len(text):,} characters; at most {MAX_TEXT:,}")
+    text = text.removeprefix("\ufeff")
     headers: dict[str, tuple[str, int]] = {}
     ops: list[Op] = []
     alphabet: tuple[str, ...] | None = None
@@ -320,6 +344,8 @@ def parse_program(text: str) -> Program:
             continue
         if alphabet is None:
             raise MalformedProgramError(f"line {line_no}: expected 'alphabet: ...' before the first operation")
+        if len(ops) == MAX_OPS:
+            raise MalformedProgramError(f"line {line_no}: more than {MAX_OPS:,} operations")
         op = _LineParser(_tokenize(raw, line_no, alphabet), line_no, known).operation()
         ops.append(op)
         known.add(op.name)

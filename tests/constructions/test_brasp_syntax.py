@@ -152,3 +152,22 @@ def test_errors_are_one_line_with_line_number(text: str, line: int, message: str
     assert "\n" not in msg
     assert msg.startswith(f"line {line}: "), msg
     assert message in msg, msg
+
+
+def test_parser_limits_nesting_size_and_bom() -> None:
+    """Bounded input (issue 14): nesting beyond MAX_NESTING, more than MAX_OPS operations or MAX_TEXT
+    characters are one MalformedProgramError, never a RecursionError; a byte-order mark is skipped."""
+    from constructions.brasp.syntax import MAX_NESTING, MAX_OPS, MAX_TEXT
+
+    ok = "alphabet: a b\nP(i) := " + "(" * MAX_NESTING + "Q_a(i)" + ")" * MAX_NESTING
+    assert parse_program(ok).ops[0].name == "P"
+    for deep in ("(" * (MAX_NESTING + 1) + "Q_a(i)" + ")" * (MAX_NESTING + 1), "¬" * 5000 + "Q_a(i)",
+                 "(" * 5000 + "Q_a(i)" + ")" * 5000):
+        with pytest.raises(MalformedProgramError, match=f"nested deeper than {MAX_NESTING}"):
+            parse_program("alphabet: a b\nP(i) := " + deep)
+    many = "alphabet: a\n" + "\n".join(f"P{k}(i) := Q_a(i)" for k in range(MAX_OPS + 1))
+    with pytest.raises(MalformedProgramError, match=f"line {MAX_OPS + 2}: more than"):
+        parse_program(many)
+    with pytest.raises(MalformedProgramError, match="characters; at most"):
+        parse_program("#" * (MAX_TEXT + 1))
+    assert parse_program("\ufeffalphabet: a b\nY(i) := Q_a(i)").alphabet == ("a", "b")
