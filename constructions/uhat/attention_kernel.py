@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import torch
 
-MASKS = ("none", "j<i", "j>i", "j<=i", "j>=i")
+from automata.errors import ParameterError
+from constructions.uhat.model import MASKS, TIEBREAKS
 CELLS = 1 << 22  # elements per chunk table (n · chunk · K or n · chunk · L)
 
 
@@ -36,7 +37,7 @@ def exists_mask(mask: str, length: int, device: torch.device) -> torch.Tensor:
     if mask == "j>i":
         return pos < length - 1
     if mask not in MASKS:
-        raise ValueError(f"unknown mask {mask!r}")
+        raise ParameterError(f"unknown mask {mask!r}")
     return torch.ones(length, dtype=torch.bool, device=device)
 
 
@@ -182,7 +183,9 @@ def hard_attention(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """O(L·K) by classes when K ≤ ``max_classes`` (and ``fast``), else the chunked dense argmax."""
     if mask not in MASKS:
-        raise ValueError(f"unknown mask {mask!r}")
+        raise ParameterError(f"unknown mask {mask!r}; choose {', '.join(MASKS)}")
+    if tiebreak not in TIEBREAKS:
+        raise ParameterError(f"unknown tie-break {tiebreak!r}; choose {' or '.join(TIEBREAKS)}")
     if fast:
         out = class_attention(q, k, mask, tiebreak, max_classes)
         if out is not None:

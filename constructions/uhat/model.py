@@ -33,12 +33,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, Union
 
+from automata.errors import ParameterError
 from constructions.exact import ZERO_BITS, Affine
 
 Mask = Literal["none", "j<i", "j>i", "j<=i", "j>=i"]
 TieBreak = Literal["leftmost", "rightmost"]
 AttentionMode = Literal["hard", "average", "softmax"]
 MODES: tuple[str, ...] = ("hard", "average", "softmax")
+MASKS: tuple[str, ...] = ("none", "j<i", "j>i", "j<=i", "j>=i")
+TIEBREAKS: tuple[str, ...] = ("leftmost", "rightmost")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,10 @@ class Head:
             raise ValueError("head shapes do not fit: A, B: R→R'")
         if self.mode not in MODES:
             raise ValueError(f"unknown attention mode {self.mode!r}; choose {', '.join(MODES)}")
+        if self.mask not in MASKS:
+            raise ParameterError(f"unknown mask {self.mask!r}; choose {', '.join(MASKS)}")
+        if self.tiebreak not in TIEBREAKS:
+            raise ParameterError(f"unknown tie-break {self.tiebreak!r}; choose {' or '.join(TIEBREAKS)}")
         if (self.mode == "softmax") != (self.beta is not None):
             raise ValueError("a softmax head needs beta (and only a softmax head has one)")
         if self.beta is not None and Fraction(self.beta) <= 0:
@@ -211,8 +218,6 @@ class UHAT:
     def require_plain(self, what: str) -> None:
         """Raise :class:`ParameterError` unless the network is in [BCL]'s model (``what`` needs it)."""
         if not self.is_plain:
-            from automata.errors import ParameterError
-
             raise ParameterError(f"{what} handles [BCL]'s UHATs only (no positions, one hard head per layer, "
                                  "an acceptance vector); this network uses the retrieval extensions")
 
@@ -258,6 +263,8 @@ class UHAT:
 
 
 __all__ = [
+    "MASKS",
+    "TIEBREAKS",
     "AttentionLayer",
     "Head",
     "ReLULayer",

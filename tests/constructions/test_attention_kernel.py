@@ -99,3 +99,21 @@ def test_random_networks_fast_equals_dense(seed: int) -> None:
         fast, slow = to_torch(net, fast=True), to_torch(net, fast=False)
         assert torch.equal(fast(words), slow(words))
         assert torch.equal(fast.residual(words), slow.residual(words))
+
+
+def test_unknown_tie_breaks_and_masks_are_refused() -> None:
+    """'middle' used to behave as leftmost (issue 14): the kernel and the model refuse it."""
+    from automata.errors import ParameterError
+    from constructions.exact import Affine
+    from constructions.uhat.model import Head
+
+    q = torch.zeros((1, 1, 3), dtype=torch.float64)
+    with pytest.raises(ParameterError, match="tie-break 'middle'"):
+        hard_attention(q, q, "none", "middle")
+    with pytest.raises(ParameterError, match="mask 'j<>i'"):
+        hard_attention(q, q, "j<>i", "leftmost")
+    ident = Affine(1, 1, {(0, 0): 1})
+    with pytest.raises(ParameterError, match="tie-break 'middle'"):
+        Head(ident, ident, "none", "middle")
+    with pytest.raises(ParameterError, match="mask 'all'"):
+        Head(ident, ident, "all", "leftmost")
