@@ -112,7 +112,7 @@ def test_unknown_tie_breaks_and_masks_are_refused() -> None:
         hard_attention(q, q, "none", "middle")
     with pytest.raises(ParameterError, match="mask 'j<>i'"):
         hard_attention(q, q, "j<>i", "leftmost")
-    ident = Affine(1, 1, {(0, 0): 1})
+    ident = Affine.build(1, 1, {(0, 0): 1})
     with pytest.raises(ParameterError, match="tie-break 'middle'"):
         Head(ident, ident, "none", "middle")
     with pytest.raises(ParameterError, match="mask 'all'"):

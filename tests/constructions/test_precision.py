@@ -148,3 +148,37 @@ def test_non_integral_refused() -> None:
 def test_interval_fallback_is_sound() -> None:
     big = precision._add(frozenset(Fraction(i) for i in range(50)), frozenset(Fraction(10 * i) for i in range(50)))
     assert isinstance(big, Interval) and big.lo == 0 and big.hi == 49 + 490
+
+
+def test_partial_sums_are_bounded_by_the_sum_of_the_terms() -> None:
+    """y = x0 + x1 − x2 with x = (1000, 1000, 1500): the value is 500, but summed in some order a partial
+    sum reaches 2000 — the bound every 'dtype proved exact' rests on (a mutant that bounds partial sums
+    by the largest term, 1500, must fail here)."""
+    from constructions.exact import Affine
+    from constructions.uhat.model import UHAT, AttentionLayer
+
+    emb = Affine.build(1, 3, {(0, 0): 1000, (1, 0): 1000, (2, 0): 1500})
+    c = Affine.build(6, 3, {(0, 0): 1, (1, 1): 1, (2, 0): 1, (2, 1): 1, (2, 2): -1})
+    layer = AttentionLayer(Affine.zero(3, 1), Affine.zero(3, 1), c, "none", "leftmost")
+    net = UHAT(("a",), emb, (layer,), Affine.build(3, 1, {(0, 2): 1}), model="packed")
+    report = precision_audit(net)
+    (p,) = [p for p in report.layers if p.index == 1]
+    assert p.max_value == 1000 and p.partial == 2000
+    assert report.max_abs == 2000
+
+
+def test_exact_limits_are_the_dtypes_significands() -> None:
+    """EXACT_LIMIT[dt] is the largest L with every integer of |x| ≤ L representable: L − 1 and L are, L + 1
+    is not (float32: 2^24, not 2^25)."""
+    import torch
+
+    from constructions.dtypes import EXACT_LIMIT
+
+    for dt, limit in EXACT_LIMIT.items():
+        if dt.is_floating_point:
+            assert torch.tensor(limit - 1, dtype=dt).item() == limit - 1, dt
+            assert torch.tensor(limit, dtype=dt).item() == limit, dt
+            assert torch.tensor(limit + 1, dtype=dt).item() != limit + 1, dt
+        else:
+            assert torch.iinfo(dt).max == limit, dt
+    assert EXACT_LIMIT[torch.float32] == 2 ** 24
