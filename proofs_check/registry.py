@@ -33,16 +33,20 @@ class Family:
     paper_size: Callable[[int, str], UHATSize | None] | None = None  # closed-form paper-faithful UHAT size
     paper_build_max_n: int | None = None  # above it the table uses paper_size instead of compiling
 
-    def check(self, n: int | None, variant: str | None) -> tuple[int, str]:
+    def check(self, n: int | None, variant: str | None) -> tuple[int | None, str]:
+        """(n, variant) validated and normalised: n in 1..n_max for a family with a parameter, None for
+        one without (where any -n is refused, not ignored); the variant defaulted. Idempotent."""
         if self.has_n:
             if n is None:
                 raise ParameterError(f"{self.name} needs -n (1..{self.n_max})")
-            if not 1 <= n <= self.n_max:
-                raise ParameterError(f"{self.name}: n = {n} is out of range 1..{self.n_max}")
+            if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= self.n_max:
+                raise ParameterError(f"{self.name}: n = {n!r} is out of range 1..{self.n_max}")
+        elif n is not None:
+            raise ParameterError(f"{self.name} has no parameter n (got -n {n})")
         v = variant or self.variants[0]
         if v not in self.variants:
             raise ParameterError(f"{self.name}: unknown variant {v!r}; choose {', '.join(self.variants)}")
-        return (n or 0), v
+        return (n if self.has_n else None), v
 
 
 CYCLIC_H = frozenset({("a", "b"), ("b", "c"), ("c", "a")})

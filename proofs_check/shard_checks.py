@@ -141,7 +141,7 @@ def _member(name: str, n: int, variant: str, dtype: str):
 def _family_size(params: Mapping[str, Any]) -> int:
     from proofs_check.exhaustive import word_space
 
-    _params(params, {"family": str, "n": int, "variant": str, "max_len": int, "dtype": str}, "family")
+    _params(params, {"family": str, "n": (int, type(None)), "variant": str, "max_len": int, "dtype": str}, "family")
     if params["max_len"] < 1:
         raise ParameterError(f"--max-len must be at least 1, got {params['max_len']}")
     member, ds = _member(params["family"], params["n"], params["variant"], params["dtype"])
