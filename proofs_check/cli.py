@@ -23,26 +23,6 @@ def _out_dir(text: str) -> Path:
     return Path(text)
 
 
-RANGE_MAX = 100_000  # values in one LO..HI range (checked before the list is built)
-
-
-def _range(text: str, lo_bound: int | None = None, hi_bound: int | None = None) -> list[int]:
-    """'3' → [3]; '1..6' → [1, …, 6]. The bounds (and :data:`RANGE_MAX`) are checked before any list is
-    built, so a range like 1..10**12 is refused at once."""
-    try:
-        lo_s, hi_s = text.split("..", 1) if ".." in text else (text, text)
-        lo, hi = int(lo_s), int(hi_s)
-    except ValueError:
-        raise ParameterError(f"bad range {text!r}; write N or LO..HI") from None
-    if hi < lo:
-        raise ParameterError(f"empty range {text!r}; write N or LO..HI with LO ≤ HI")
-    if (lo_bound is not None and lo < lo_bound) or (hi_bound is not None and hi > hi_bound):
-        raise ParameterError(f"range {text!r} is outside {lo_bound}..{hi_bound}")
-    if hi - lo + 1 > RANGE_MAX:
-        raise ParameterError(f"range {text!r} has {hi - lo + 1:,} values; at most {RANGE_MAX:,}")
-    return list(range(lo, hi + 1))
-
-
 def _add_member(p: argparse.ArgumentParser) -> None:
     p.add_argument("task", help="task name (see `succinct tasks`)")
     p.add_argument("-n", type=int, help="family parameter n")
@@ -61,6 +41,7 @@ def _add_shard_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from proofs_check.progress import add_progress_option
     from proofs_check.registry import families
     from tasks.retrieval import RETRIEVAL_TASKS
 
@@ -68,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(
         prog="succinct",
         description="Exact verification of transformer/RNN succinctness constructions.",
-        epilog=f"tasks: {tasks}. `succinct tasks` describes them; `succinct COMMAND --help` lists options.",
+        epilog=f"tasks: {tasks}. `succinct tasks` describes them; `succinct COMMAND --help` lists options; "
+               "--debug (anywhere) shows the traceback of an internal error.",
     )
     sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     sub.add_parser("tasks", help="list the tasks")
@@ -76,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_member(p)
     p.add_argument("--what", choices=["program", "sizes", "layers", "latex"], default="program")
     p.add_argument("--form", choices=["paper", "packed"], default="packed")
+    p.add_argument("--standalone", action="store_true", help="with --what latex: a complete pdflatex document")
     p = sub.add_parser("verify", help="exhaustive check of every recogniser on all words up to a length "
                        "(retrieval tasks: on every input of size n)")
     _add_member(p)
@@ -87,35 +70,38 @@ def build_parser() -> argparse.ArgumentParser:
                    help="retrieval tasks: perturb one transformer weight (the check must print a counterexample)")
     p.add_argument("--dtype", help="float64 (default; istree: the smallest dtype the precision audit proves exact)")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--progress", action="store_true")
+    add_progress_option(p)
     _add_shard_options(p)
     p = sub.add_parser("prove", help="z3 proofs for every word length: UHAT layers, precision, RNN steps, emptiness")
     _add_member(p)
     p.add_argument("--what", default="all", help="comma-separated sections: uhat, precision, rnn, empty (default all)")
     p.add_argument("--form", choices=["paper", "packed", "both"], default="both")
+    add_progress_option(p)
     p = sub.add_parser("suite", help="every tiling instance of the suite: solver vs program, UHATs, interpreter, reference")
     p.add_argument("instances", nargs="*", help="instance names (default: all 17)")
     p.add_argument("--max-len", type=int, default=10, help="all words up to this length (within the budget)")
     p.add_argument("--max-rows", type=int, default=8, help="shape-correct encodings up to this many rows")
     p.add_argument("--budget", type=int, default=30_000, help="words per set and instance")
+    add_progress_option(p)
     p = sub.add_parser("witness-word", help="the tiling witness word (n = 4: 6,291,456 symbols) through every "
                        "recogniser, exactly, and random single-symbol corruptions of it")
     p.add_argument("-n", "--n", type=int, required=True, help="width 2^n, n = 1..4")
     p.add_argument("--corruptions", type=int, default=0, help="random single-symbol corruptions to re-check")
     p.add_argument("--seed", type=int, help="seed of the corruptions (default n)")
     p.add_argument("--workers", type=int, default=1, help="processes for the corruptions")
-    p.add_argument("--progress", action="store_true", help="print k/total on stderr after each corruption")
+    add_progress_option(p)
     p = sub.add_parser("accepts", help="verdict of every recogniser on one word")
     _add_member(p)
     p.add_argument("word", help="the word, e.g. '00a#01b#' (or space-separated symbols)")
     p = sub.add_parser("table", help="size table over a range of n")
     p.add_argument("task")
-    p.add_argument("-n", "--n", dest="ns", default="1..6", help="range LO..HI (default 1..6)")
+    p.add_argument("-n", "--n", dest="ns", help="range LO..HI (default 1..6; istree: 2..6)")
     p.add_argument("--variant", help="variant, e.g. strict or as-stated for tiling-witness")
     p.add_argument("--format", choices=["md", "csv", "latex"], default="md", help="stdout format (without --out)")
     p.add_argument("--dfa-max-n", type=int, help="exact minimal DFAs up to this n (default: the family's)")
     p.add_argument("--paper-max-n", type=int, help="compile the paper-faithful UHAT only up to this n")
     p.add_argument("--out", type=_out_dir, help="directory: write table.md/.csv/.tex and plot.png")
+    add_progress_option(p)
     p = sub.add_parser("program", help="compile and check a B-RASP program file against the interpreter")
     p.add_argument("file", type=Path)
     p.add_argument("--max-len", type=int, default=6)
@@ -125,10 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=20)
     p.add_argument("--max-len", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
+    add_progress_option(p)
     from proofs_check.ltl_commands import add_parsers as add_ltl_parsers
 
     add_ltl_parsers(sub)
-    sub.add_parser("demo", help="the main job: verify the counter and the presets, print the size table")
+    from proofs_check.draw_commands import add_parsers as add_draw_parsers
+
+    add_draw_parsers(sub)
+    from proofs_check.trace_commands import add_parsers as add_trace_parsers
+
+    add_trace_parsers(sub)
+    p = sub.add_parser("demo", help="the main job: verify the counter and the presets, print the size table")
+    add_progress_option(p)
     return ap
 
 
@@ -137,9 +131,15 @@ def _terminate(signum, frame) -> None:  # pragma: no cover - signal handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Bad input (any :class:`SuccinctError`) is one ``error:`` line and exit 2; an
+    interrupt exit 130; a closed pipe (``succinct tasks | head``) ends quietly with 141; any other exception
+    is a bug: one line naming it and exit 70, or its traceback with ``--debug`` (anywhere on the line)."""
     import signal
     import threading
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)  # clean up temporary output like an interrupt does
     try:
@@ -151,6 +151,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+    except Exception as err:  # a bug, not bad input
+        if debug:
+            raise
+        where = _origin(err)
+        print(f"error: internal error (a bug, please report it): {type(err).__name__}: {err}{where}; "
+              "rerun with --debug for the traceback", file=sys.stderr)
+        return 70
+
+
+def _origin(err: BaseException) -> str:
+    """' at FILE:LINE' of the innermost frame of the project that raised ``err``."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if "/site-packages/" not in f.filename]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" at {Path(f.filename).name}:{f.lineno}"
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout went away: point stdout at /dev/null so the interpreter's final flush is quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _dispatch(args: argparse.Namespace) -> int:

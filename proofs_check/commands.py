@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 from automata.alphabet import split_word
 from automata.errors import ParameterError
+from proofs_check.progress import wanted
 from proofs_check.registry import families, family
 from proofs_check.suite import build, judge, verify
 
@@ -67,9 +67,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         print(describe_layers(net))
     else:
-        from proofs_check.layers import latex_layers
+        from proofs_check.latex import latex_network
 
-        print(latex_layers(net))
+        title = f"{fam.name}" + (f" n = {n}" if fam.has_n else "") + (f" ({variant})" if variant != "-" else "")
+        title += f", {args.form} form"
+        print(latex_network(net, standalone=getattr(args, "standalone", False), title=title), end="")
     return 0
 
 
@@ -106,7 +108,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
         return verify_sharded(family_spec(args.task, args.n, args.variant, args.max_len, args.dtype or "float64"), args)
     member = build(fam, args.n, args.variant)
-    report = verify(member, args.max_len, args.dtype or "float64", args.device, args.progress)
+    report = verify(member, args.max_len, args.dtype or "float64", args.device, wanted(args.progress))
     print(f"{member.label}: {report.summary()}")
     return 0 if report.agree else 1
 
@@ -119,6 +121,18 @@ def cmd_ltl(args: argparse.Namespace) -> int:
 
 def cmd_ltl_of(args: argparse.Namespace) -> int:
     from proofs_check.ltl_commands import cmd_ltl_of as run
+
+    return run(args)
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from proofs_check.trace_commands import cmd_trace as run
+
+    return run(args)
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    from proofs_check.draw_commands import cmd_draw as run
 
     return run(args)
 
@@ -138,11 +152,18 @@ def cmd_accepts(args: argparse.Namespace) -> int:
     return 0 if res.unanimous is not None else 1
 
 
+DEFAULT_TABLE_NS = "1..6"
+
+
 def cmd_table(args: argparse.Namespace) -> int:
     """``succinct table TASK -n LO..HI [--format md|csv|latex] [--out DIR] [--dfa-max-n K] [--variant V]``:
-    one format to stdout, or with ``--out DIR`` table.md/.csv/.tex and plot.png (fitted growth printed)."""
+    one format to stdout, or with ``--out DIR`` table.md/.csv/.tex and plot.png (the closed forms drawn, each
+    checked against the table's rows first)."""
     from proofs_check.table import notes, render, size_table
 
+    explicit_n = args.ns is not None
+    if args.ns is None:
+        args.ns = "2..6" if _istree(args.task) else DEFAULT_TABLE_NS  # IsTree starts at n = 2
     if _retrieval(args.task):
         from proofs_check import retrieval_commands
 
@@ -152,36 +173,39 @@ def cmd_table(args: argparse.Namespace) -> int:
 
         return istree_commands.cmd_table(args)
     fam = family(args.task)
+    if explicit_n and not fam.has_n:
+        raise ParameterError(f"{fam.name} has no parameter n (got -n {args.ns})")
     ns = _ns(fam, args.ns)
     variant = fam.check(ns[0] if fam.has_n else None, args.variant)[1]
     for opt, val in (("--dfa-max-n", args.dfa_max_n), ("--paper-max-n", args.paper_max_n)):
         if val is not None and val < 0:
             raise ParameterError(f"{opt} must be ≥ 0, got {val}")
     start = time.perf_counter()
-    rows = size_table(fam, ns, variant, args.dfa_max_n, args.paper_max_n)
+    rows = size_table(fam, ns, variant, args.dfa_max_n, args.paper_max_n, progress=wanted(args.progress))
     foot = notes(fam, variant, rows)
     if not args.out:
         print(render(rows, args.format, foot), end="")
         return 0
     from proofs_check.atomic import table_files, write_atomically
-    from proofs_check.plot import plot_sizes
+    from proofs_check.plot import closed_forms, plot_sizes
 
     out = args.out
-    fits: list = []
+    lines: list = []
     write_atomically(out, table_files(lambda fmt: render(rows, fmt, foot)),
-                     lambda path: fits.extend(plot_sizes(rows, path, f"{fam.name} ({variant})")))
-    for fit in fits:
-        print(f"fit: {fit}")
+                     lambda path: lines.extend(plot_sizes(rows, path, f"{fam.name} ({variant})",
+                                                          closed_forms(fam, variant))))
+    for line in lines:
+        print(line)
     print(f"wrote {out}/table.md, table.csv, table.tex, plot.png [{time.perf_counter() - start:.1f}s]")
     return 0
 
 
 def _ns(fam, text: str) -> list[int]:
-    from proofs_check.cli import _range
+    from proofs_check.cli_args import parse_range
 
     if not fam.has_n:
         return [0]
-    ns = _range(text)
+    ns = parse_range(text)
     if not ns:
         raise ParameterError(f"empty range {text!r}; write N or LO..HI with LO ≤ HI")
     for n in (ns[0], ns[-1]):
@@ -195,10 +219,20 @@ def cmd_program(args: argparse.Namespace) -> int:
     from proofs_check.deciders import program_decider, uhat_decider
     from proofs_check.exhaustive import exhaustive_check
 
+    from constructions.brasp.syntax import MAX_TEXT
+
     try:
-        text = args.file.read_text()
+        if args.file.stat().st_size > 4 * MAX_TEXT:
+            raise ParameterError(f"{args.file} has {args.file.stat().st_size:,} bytes; a program has at most "
+                                 f"{MAX_TEXT:,} characters")
+        data = args.file.read_bytes()
     except OSError as err:
         raise ParameterError(f"cannot read {args.file}: {err.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ParameterError(f"{args.file} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset "
+                             f"{err.start})") from None
     program = parse_program(text)
     ds = [program_decider(program)]
     for packed in (False, True):
@@ -230,7 +264,8 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     samples = member.task.samples()
     words = [*samples.positive, *samples.negative, *samples.near_miss]
-    results = mutation_campaign(net, refs, member.task.alphabet, args.count, args.max_len, args.seed, words)
+    results = mutation_campaign(net, refs, member.task.alphabet, args.count, args.max_len, args.seed, words,
+                                progress=wanted(args.progress))
     for r in results:
         print(r.line())
     caught = sum(r.caught for r in results)
@@ -245,7 +280,7 @@ def cmd_mutate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from proofs_check.demo import run_demo
 
-    return run_demo()
+    return run_demo(progress=wanted(args.progress))
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
@@ -263,7 +298,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     if unknown:
         raise ParameterError(f"unknown proof section {unknown[0]!r}; choose from {', '.join(SECTIONS)} or all")
     forms = ("paper", "packed") if args.form == "both" else (args.form,)
-    report = prove_member(family(args.task), args.n, args.variant, sections, forms)
+    report = prove_member(family(args.task), args.n, args.variant, sections, forms, progress=wanted(args.progress))
     print(report.render())
     return 0 if report.proved else 1
 
@@ -273,7 +308,8 @@ def cmd_suite(args: argparse.Namespace) -> int:
 
     if min(args.max_len, args.max_rows, args.budget) < 1:
         raise ParameterError("--max-len, --max-rows and --budget must be positive")
-    ok, text = run_suite(args.max_len, args.max_rows, args.budget, args.instances or None)
+    ok, text = run_suite(args.max_len, args.max_rows, args.budget, args.instances or None,
+                         progress=wanted(args.progress))
     print(text)
     return 0 if ok else 1
 
@@ -281,10 +317,7 @@ def cmd_suite(args: argparse.Namespace) -> int:
 def cmd_witness_word(args: argparse.Namespace) -> int:
     from proofs_check.long_word import check_witness_word
 
-    def show(done: int, total: int) -> None:
-        print(f"{done}/{total} corruptions checked", file=sys.stderr, flush=True)
-
     report = check_witness_word(args.n, args.corruptions, args.seed, workers=args.workers,
-                                progress=show if args.progress else None)
+                                progress=wanted(args.progress))
     print(report.summary())
     return 0 if report.ok else 1

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
-import sys
 import tempfile
 import time
 import uuid
@@ -29,6 +28,7 @@ from typing import Iterator, Mapping
 
 from automata.errors import ParameterError, SuccinctError
 from proofs_check import shard_checks
+from proofs_check.progress import bar as progress_bar, wanted
 from proofs_check.sharding import (MAX_SHARDS, CheckSpec, Manifest, Merged, ShardError, existing_shards, merge,
                                    prepare_results, shard_name, shard_record, write_json_atomically)
 
@@ -164,19 +164,17 @@ def run_sharded(spec: CheckSpec | Mapping, shards: int, results_dir: str | Path 
         records, bad = existing_shards(directory, manifest)
         resumed = len(records)
         missing = [k for k in range(shards) if k not in records]
-        if progress:
-            print(f"{spec.describe()}: {manifest.size:,} inputs in {shards:,} shards, {resumed:,} resumed from "
-                  f"{directory}", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         computed = 0
-        if missing:
-            with _quiet(), _client(scheduler, workers) as (client, workers):
-                for k, rec in _compute(client, kind, spec, manifest, missing, directory):
-                    records[k] = rec
-                    computed += rec["count"]
-                    if progress:
-                        print(f"shard {k}/{shards} done: {rec['count']:,} inputs, {rec['seconds']:.1f} s",
-                              file=sys.stderr, flush=True)
+        # the bar counts shards, resumed ones included: it ends at the K of the run's "K shards (R resumed)"
+        with progress_bar(shards, "shards", "shard", progress, initial=resumed) as bar:
+            if missing:
+                with _quiet(), _client(scheduler, workers) as (client, workers):
+                    for k, rec in _compute(client, kind, spec, manifest, missing, directory):
+                        records[k] = rec
+                        computed += rec["count"]
+                        bar.update(1)
+                        bar.step(f"{computed:,} inputs")
     except BaseException:
         if temporary:  # nobody was told where it is: a failed run leaves no temporary directory behind
             shutil.rmtree(directory, ignore_errors=True)
@@ -246,7 +244,7 @@ def verify_sharded(spec: CheckSpec | Mapping, args: argparse.Namespace) -> int:
     return the exit status (``args``: shards, results, scheduler, workers, progress)."""
     check_shard_options(args)
     run = run_sharded(spec, args.shards, getattr(args, "results", None), getattr(args, "scheduler", None),
-                      getattr(args, "workers", None) or DEFAULT_WORKERS, bool(getattr(args, "progress", False)))
+                      getattr(args, "workers", None) or DEFAULT_WORKERS, wanted(getattr(args, "progress", None)))
     text, code = shard_checks.render(spec, run.merged, run.seconds)
     print(text)
     print(run.line())

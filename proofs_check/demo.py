@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from typing import Callable, Sequence
 
 import torch
 
@@ -12,6 +13,7 @@ from constructions.uhat.lemma9 import compile_lemma9
 from constructions.uhat.torch_backend import to_torch
 
 from proofs_check.long_word import check_witness_word
+from proofs_check.progress import bar as progress_bar
 from proofs_check.registry import families, family
 from proofs_check.suite import build, judge, single_symbol_changes, verify
 from proofs_check.table import render, size_table
@@ -19,9 +21,32 @@ from tasks.tiling import encode, solve_report
 from tasks.tiling_witness import counter_witness
 
 
-def run_demo() -> int:
-    ok = True
+def run_demo(progress: bool = False) -> int:
+    """Every section of :data:`SECTIONS` in order (each prints its part on stdout); 0 when all pass.
+    ``progress``: a bar of sections on stderr (:mod:`proofs_check.progress`), naming the running one; its
+    total is the final line's section count."""
     t0 = time.perf_counter()
+    passed = run_sections(SECTIONS, progress)
+    ok = passed == len(SECTIONS)
+    print(f"\n{'ALL CHECKS PASSED' if ok else 'SOME CHECKS FAILED'}: {passed}/{len(SECTIONS)} sections passed "
+          f"[{time.perf_counter() - t0:.0f}s]")
+    return 0 if ok else 1
+
+
+def run_sections(sections: Sequence[tuple[str, Callable[[], bool]]], progress: bool = False) -> int:
+    """Run ``sections`` ((name, check → passed) pairs) in order, every one even after a failure; the
+    number that passed. Their output reaches stdout unchanged, whole lines around the bar."""
+    passed = 0
+    with progress_bar(len(sections), "demo", "section", progress) as bar, bar.printing():
+        for name, section in sections:
+            bar.step(name)
+            passed += bool(section())
+            bar.update(1)
+    return passed
+
+
+def _counter_section() -> bool:
+    ok = True
     fam = family("counter")
     print("== [BCL] Example 2, the binary counter: exhaustive checks over all words up to two blocks ==")
     for n in (1, 2):
@@ -30,6 +55,11 @@ def run_demo() -> int:
             report = verify(member, 2 * (n + 2))
             ok &= report.agree
             print(f"{member.label}: {report.summary()}")
+    return ok
+
+
+def _full_word_section() -> bool:
+    ok = True
     print("\n== the full word, and every single-symbol change of it ==")
     for fam_name, n in [(f, n) for f in ("counter", "counter-cyclic") for n in (1, 2, 3, 4)]:
         member = build(family(fam_name), n, "full")
@@ -52,6 +82,11 @@ def run_demo() -> int:
             f"{res.unanimous is True}; of {len(changes)} single-symbol changes {rejected} rejected by all"
             f"{swap_note}; {split + wrong} disagreements"
         )
+    return ok
+
+
+def _preset_section() -> bool:
+    ok = True
     print("\n== the B-RASP simulator presets ([YCA]): reference DFA = interpreter = UHAT paper = UHAT packed ==")
     for name, pfam in families().items():
         if pfam.has_n:
@@ -59,31 +94,40 @@ def run_demo() -> int:
         report = verify(build(pfam, None, None), 8)
         ok &= report.agree
         print(f"{name:<20} {report.summary()}")
-    ok &= _tiling_section()
-    ok &= _suite_section()
-    ok &= _rnn_section()
-    ok &= _proof_section()
+    return ok
+
+
+def _retrieval_section() -> bool:
     from proofs_check.retrieval_demo import retrieval_section
 
-    ok &= retrieval_section()
+    return retrieval_section()
+
+
+def _istree_section() -> bool:
     from proofs_check.istree_demo import istree_section
 
-    ok &= istree_section()
+    return istree_section()
+
+
+def _ltl_section() -> bool:
     from proofs_check.ltl_demo import ltl_section
 
-    ok &= ltl_section()
+    return ltl_section()
+
+
+def _table_section() -> bool:
+    """The size tables (no check fails here: they print measured sizes and proved bounds)."""
     print("\n== size table, tiling witness (strict borders), n = 1..8 — `succinct table tiling-witness -n 1..16` for all ==")
     print(render(size_table(family("tiling-witness"), range(1, 9), "strict", dfa_max_n=2, paper_max_n=1)), end="")
     print("\n== size table, counter (full variant), n = 1..6 ==")
-    print(render(size_table(fam, range(1, 7), "full")), end="")
+    print(render(size_table(family("counter"), range(1, 7), "full")), end="")
     print(
         "\nLB DFA: a non-empty language of an m-state automaton has a word shorter than m; "
         "LB RNN: Prop 1, k·D ≥ log2(min DFA states); LB LTL: ⌈log2(shortest/|Σ|)⌉ temporal operators, "
         "≈ n for the counter, whose built LTL formula is linear in n — the counter does not separate "
         "UHATs from LTL (THEORY §3); the witness's bound is Ω(2^n)."
     )
-    print(f"\n{'ALL CHECKS PASSED' if ok else 'SOME CHECKS FAILED'} [{time.perf_counter() - t0:.0f}s]")
-    return 0 if ok else 1
+    return True
 
 
 def _suite_section() -> bool:
@@ -189,3 +233,18 @@ def _tiling_section() -> bool:
     ok &= report.ok
     print(report.summary())
     return ok
+
+
+SECTIONS: tuple[tuple[str, Callable[[], bool]], ...] = (
+    ("counter", _counter_section),
+    ("full words", _full_word_section),
+    ("presets", _preset_section),
+    ("tiling witness", _tiling_section),
+    ("tiling suite", _suite_section),
+    ("RNNs", _rnn_section),
+    ("proofs", _proof_section),
+    ("retrieval", _retrieval_section),
+    ("istree", _istree_section),
+    ("LTL", _ltl_section),
+    ("size tables", _table_section),
+)

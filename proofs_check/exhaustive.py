@@ -3,8 +3,10 @@
 When every decider is causal, one pass over the words of the maximal length decides every shorter
 prefix too (each prefix is checked in every extension — a consistency check for free). Otherwise each
 length is enumerated separately. Words are streamed in chunks of ``chunk`` rows (memory is
-O(chunk·L) whatever ``k^L``), with an optional tqdm bar in words/second. The report names the
-shortest, then lexicographically least, word on which the deciders disagree.
+O(chunk·L) whatever ``k^L``), with an optional bar (:mod:`proofs_check.progress`) that counts the
+report's words: a causal pass credits each chunk with the distinct words it decides (each prefix once,
+where the rest of the row is all 0), so the bar ends at the summary's count of all lengths 1..L. The
+report names the shortest, then lexicographically least, word on which the deciders disagree.
 
 Devices: a decider carries its own device (``uhat_decider(net, device="cuda")`` moves each chunk to
 the GPU); ``exhaustive_check(..., device="cuda")`` checks that CUDA is there (a typed
@@ -12,7 +14,6 @@ the GPU); ``exhaustive_check(..., device="cuda")`` checks that CUDA is there (a 
 """
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from typing import Sequence
@@ -22,6 +23,7 @@ import numpy as np
 from automata.alphabet import Word, all_words, decode_word, show_word
 from automata.errors import ParameterError
 from proofs_check.deciders import Decider
+from proofs_check.progress import Bar, bar as progress_bar
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Disagreement:
 class CheckReport:
     deciders: tuple[str, ...]
     max_len: int
-    words: int  # distinct words checked (lengths 1..max_len)
+    words: int  # distinct words checked (lengths 1..max_len; fewer when a whole-word check stopped at a disagreement)
     accepted: tuple[int, ...]  # accepted words per length 1..max_len (by the first decider)
     disagreement: Disagreement | None
     seconds: float
@@ -82,61 +84,71 @@ def exhaustive_check(
     device = _check_device(device)
     if max_len < 1:
         raise ParameterError("max_len must be at least 1")
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise ParameterError(f"chunk must be a positive number of words, got {chunk!r}")
     if len(deciders) < 2:
         raise ParameterError("exhaustive checking compares at least two deciders")
     k = len(alphabet)
-    total = sum(k**n for n in range(1, max_len + 1))
-    if total > limit_words:
-        raise ParameterError(f"{total:,} words up to length {max_len}: more than the limit {limit_words:,}")
+    total = count_words(k, max_len, limit_words)
     start = time.perf_counter()
     causal = all(d.causal for d in deciders)
     accepted = [0] * max_len
     best: tuple[int, tuple[int, ...]] | None = None
     best_verdicts: tuple[bool, ...] = ()
     lengths = [max_len] if causal else list(range(1, max_len + 1))
-    bar = _progress(sum(k**n for n in lengths), progress)
-    for length in lengths:
-        n_words = k**length
-        for lo in range(0, n_words, chunk):
-            words = all_words(length, k, lo, lo + chunk)
-            if causal:
-                outs = [np.asarray(d(words), dtype=bool) for d in deciders]
-                ref = outs[0]
-                # count each prefix once: prefixes of length p are counted where the rest is all 0
-                for p in range(1, length + 1):
-                    tail_zero = ~words[:, p:].any(axis=1) if p < length else np.ones(len(words), bool)
-                    accepted[p - 1] += int(ref[:, p - 1][tail_zero].sum())
-                bad = np.zeros(ref.shape, dtype=bool)
-                for o in outs[1:]:
-                    bad |= o != ref
-                if bad.any():
-                    rows, cols = np.nonzero(bad)
-                    p = int(cols.min())
-                    sel = rows[cols == p]
-                    prefixes = sorted({tuple(int(x) for x in words[r, : p + 1]) for r in sel})
-                    cand = (p + 1, prefixes[0])
-                    if _better(cand, best):
-                        r = next(r for r in sel if tuple(words[r, : p + 1]) == prefixes[0])
-                        best, best_verdicts = cand, tuple(bool(o[r, p]) for o in outs)
-            else:
-                outs = [np.asarray(d.whole(words), dtype=bool) for d in deciders]
-                accepted[length - 1] += int(outs[0].sum())
-                bad = np.zeros(len(words), dtype=bool)
-                for o in outs[1:]:
-                    bad |= o != outs[0]
-                if bad.any() and best is None:
-                    r = int(np.nonzero(bad)[0][0])
-                    best = (length, tuple(int(x) for x in words[r]))
-                    best_verdicts = tuple(bool(o[r]) for o in outs)
-            bar.update(len(words))
-        if best is not None and not causal:
-            break  # lengths ascend and rows are lexicographic: the first found is the least
-    bar.close()
+    bar = _progress(total, progress)
+    checked = 0  # distinct words decided so far (= total unless a whole-word check stops at a disagreement)
+    try:
+        for length in lengths:
+            n_words = k**length
+            for lo in range(0, n_words, chunk):
+                words = all_words(length, k, lo, lo + chunk)
+                if causal:
+                    outs = [np.asarray(d(words), dtype=bool) for d in deciders]
+                    ref = outs[0]
+                    # count each prefix once: prefixes of length p are counted where the rest is all 0
+                    for p in range(1, length + 1):
+                        tail_zero = ~words[:, p:].any(axis=1) if p < length else np.ones(len(words), bool)
+                        accepted[p - 1] += int(ref[:, p - 1][tail_zero].sum())
+                    fresh = _decided(words)
+                    bad = np.zeros(ref.shape, dtype=bool)
+                    for o in outs[1:]:
+                        bad |= o != ref
+                    if bad.any():
+                        rows, cols = np.nonzero(bad)
+                        p = int(cols.min())
+                        sel = rows[cols == p]
+                        prefixes = sorted({tuple(int(x) for x in words[r, : p + 1]) for r in sel})
+                        cand = (p + 1, prefixes[0])
+                        if _better(cand, best):
+                            r = next(r for r in sel if tuple(words[r, : p + 1]) == prefixes[0])
+                            best, best_verdicts = cand, tuple(bool(o[r, p]) for o in outs)
+                else:
+                    outs = [np.asarray(d.whole(words), dtype=bool) for d in deciders]
+                    accepted[length - 1] += int(outs[0].sum())
+                    bad = np.zeros(len(words), dtype=bool)
+                    for o in outs[1:]:
+                        bad |= o != outs[0]
+                    if bad.any() and best is None:
+                        r = int(np.nonzero(bad)[0][0])
+                        best = (length, tuple(int(x) for x in words[r]))
+                        best_verdicts = tuple(bool(o[r]) for o in outs)
+                    fresh = len(words)
+                checked += fresh
+                bar.update(fresh)
+            if best is not None and not causal:
+                break  # lengths ascend and rows are lexicographic: the first found is the least
+    finally:
+        bar.close()
+    stopped = best is not None and not causal  # whole-word checks stop after the disagreement's length
+    if not stopped and checked != total:  # the enumeration must decide every word exactly once
+        raise AssertionError(f"the check decided {checked:,} words, expected {total:,}")
     dis = None
     if best is not None:
         dis = Disagreement(decode_word(best[1], alphabet), tuple(zip((d.name for d in deciders), best_verdicts)))
     return CheckReport(
-        tuple(d.name for d in deciders), max_len, total, tuple(accepted), dis, time.perf_counter() - start, device
+        tuple(d.name for d in deciders), max_len, checked if stopped else total, tuple(accepted), dis,
+        time.perf_counter() - start, device
     )
 
 
@@ -148,19 +160,38 @@ def _check_device(device: str) -> str:
     return str(parse_device(device))
 
 
-class _NoBar:
-    def update(self, n: int) -> None: ...
+def _decided(words: np.ndarray) -> int:
+    """Distinct words a causal chunk of words of one length L decides for the first time: a row whose
+    last t symbols are 0 (code 0) is the first extension of its prefixes of lengths L − t..L, so it
+    counts min(t + 1, L). Over all k^L rows this sums to k + k² + … + k^L, the report's ``words``."""
+    if words.size == 0:
+        return 0
+    length = words.shape[1]
+    nonzero = words[:, ::-1] != 0
+    trailing = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), length)
+    return int(np.minimum(trailing + 1, length).sum())
 
-    def close(self) -> None: ...
+
+def _progress(total: int, enabled: bool) -> Bar:
+    """The words bar: ``total`` = the report's ``words`` (every length 1..max_len)."""
+    return progress_bar(total, "verify", "word", enabled)
 
 
-def _progress(total: int, enabled: bool):
-    if not enabled:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="word", unit_scale=True, file=sys.stderr, leave=False, smoothing=0.1,
-                desc="exhaustive")
+def count_words(k: int, max_len: int, limit: int) -> int:
+    """The number of words of lengths 1..``max_len`` over ``k`` symbols, or :class:`ParameterError` as soon
+    as the running sum passes ``limit`` (never a huge integer: ``--max-len 10**9`` is refused at once)."""
+    if k <= 1:  # one word per length
+        if max_len * k > limit:
+            raise ParameterError(f"more than the limit of {limit:,} words up to length {max_len}; lower --max-len")
+        return max_len * k
+    total, power = 0, 1
+    for n in range(1, max_len + 1):
+        power *= k
+        total += power
+        if total > limit:
+            raise ParameterError(f"more than the limit of {limit:,} words up to length {max_len} over {k} "
+                                 f"symbols (already {total:,} up to length {n}); lower --max-len")
+    return total
 
 
 def word_space(k: int, max_len: int, causal: bool) -> int:

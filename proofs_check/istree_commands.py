@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from automata.errors import ParameterError
+from proofs_check.progress import bar as progress_bar, wanted
 from tasks.istree import N_MAX, IsTreeTask
 
 NAME = "istree"
@@ -81,11 +82,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise ParameterError(f"{NAME} n={task.n}: {total:,} edge lists exceed the single-process limit "
                              f"{EXHAUSTIVE_MAX:,}; use --sample K or --shards K (Dask)")
 
-    def show(done: int) -> None:
-        print(f"{done:,}/{total:,} edge lists checked", file=sys.stderr, flush=True)
-
-    result = istree_range(task.n, 0, total, args.break_weight, dtype, args.device or "cpu",
-                          progress=show if args.progress else None)
+    with progress_bar(total, f"{NAME} n={task.n}", "input", wanted(args.progress)) as bar:
+        result = istree_range(task.n, 0, total, args.break_weight, dtype, args.device or "cpu",
+                              progress=bar.advance_to)
     print(summary(task.n, result, dtype))
     return _verdict(result, args.break_weight)
 
@@ -111,11 +110,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.what == "sizes":
         print(size_lines(net, core_size()))
     elif args.what == "latex":
-        from proofs_check.layers import latex_layers
+        from proofs_check.latex import latex_network
 
-        if task.n > 8:
-            raise ParameterError(f"{NAME}: LaTeX of the tables is for n ≤ 8")
-        print(latex_layers(net, max_width=80))
+        print(latex_network(net, standalone=getattr(args, "standalone", False),
+                            title=f"{NAME} n = {task.n} ([WDL] Thm 4.7)"), end="")
     else:
         print(describe_layers(net))
     return 0
@@ -123,13 +121,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_table(args: argparse.Namespace) -> int:
     """``succinct table istree -n LO..HI [--format md|csv|latex] [--out DIR]``."""
-    from proofs_check.cli import _range
+    from proofs_check.cli_args import parse_range
     from proofs_check.istree_table import istree_row, plot_rows, render
 
     for opt in ("variant", "dfa_max_n", "paper_max_n"):
         if getattr(args, opt, None) is not None:
             raise ParameterError(f"{NAME}: --{opt.replace('_', '-')} is not an option of {NAME}")
-    ns = _range(args.ns, 2, TABLE_MAX_N)
+    ns = parse_range(args.ns, 2, TABLE_MAX_N)
     keep = [n for n in ns if n <= 64 or n & (n - 1) == 0]
     if not keep:
         raise ParameterError(f"{NAME}: the table has rows for n ≤ 64 and powers of two beyond; none in {args.ns}")

@@ -1,7 +1,8 @@
-"""Human-readable views of a UHAT: one line per layer, or LaTeX matrices for small networks."""
+"""Human-readable views of a UHAT: one line per layer ([BCL] §2, THEORY §1); sizes.
+
+The LaTeX view lives in :mod:`proofs_check.latex`."""
 from __future__ import annotations
 
-from automata.errors import ParameterError
 from constructions.uhat.model import UHAT, AttentionLayer
 
 ARROW = {"leftmost": "◀", "rightmost": "▶"}
@@ -83,37 +84,10 @@ def describe_layers(net: UHAT) -> str:
     return "\n".join(lines)
 
 
-def latex_layers(net: UHAT, max_width: int = 24) -> str:
-    """Every map as exact LaTeX (sympy); only for networks no wider than ``max_width``."""
-    import sympy
-
-    if net.size().max_width > max_width:
-        raise ParameterError(
-            f"network width {net.size().max_width} > {max_width}: LaTeX output is for small networks"
-        )
-    out = [r"\mathrm{emb} = " + sympy.latex(net.embedding.to_sympy()[0])]
-    if net.positions is not None:
-        out.append(r"P = " + sympy.latex(net.positions.to_sympy()[0]) + r"\quad (v_j \mathrel{+}= P\,(1, j, j^2, \dots))")
-    for k, layer in enumerate(net.layers, start=1):
-        if isinstance(layer, AttentionLayer):
-            for h, head in enumerate(layer.heads, start=1):
-                sub = f"{k}" if layer.n_heads == 1 else f"{k},{h}"
-                for part in ("A", "B"):
-                    m, b = getattr(head, part).to_sympy()
-                    out.append(rf"{part}_{{{sub}}} = {sympy.latex(m)},\quad b = {sympy.latex(b.T)}")
-            m, b = layer.C.to_sympy()
-            out.append(rf"C_{{{k}}} = {sympy.latex(m)},\quad b = {sympy.latex(b.T)}")
-        else:
-            out.append(rf"\text{{layer {k}: ReLU on coordinates }} {list(layer.coords)}")
-    if net.accept is not None:
-        out.append("t = " + sympy.latex(net.accept.to_sympy()[0]))
-    else:
-        m, b = net.output.to_sympy()
-        out.append(rf"\mathrm{{logits}} = {sympy.latex(m)}\,v + {sympy.latex(b.T)}^T")
-    return "\n".join(out)
-
-
 def size_lines(net: UHAT, formula: object) -> str:
     """``succinct show … --what sizes``: every size measure of ``net``, then the construction's formula."""
     lines = [f"{key:<13} {value}" for key, value in vars(net.size()).items()]
     return "\n".join([*lines, f"{'core formula':<13} {formula}"])
+
+
+__all__ = ["ARROW", "describe_layers", "size_lines"]

@@ -41,6 +41,7 @@ from constructions.rnn.compiled import run_checkpointed
 from constructions.uhat.class_exec import class_run
 from constructions.uhat.lemma9 import compile_lemma9
 from constructions.uhat.torch_backend import UHATModule, to_torch
+from proofs_check.progress import Bar, bar as progress_bar
 from tasks.tiling import TilingTask, encode
 from tasks.tiling_witness import counter_grid, counter_witness
 
@@ -117,7 +118,13 @@ _JOB: dict = {}  # the clean run's state, shared with forked workers (copy-on-wr
 
 
 def _quiet() -> None:
+    """A forked worker: one thread; SIGTERM (the pool's terminate) ends it silently instead of running the
+    CLI's handler (a KeyboardInterrupt traceback per worker), and SIGINT is the parent's to handle."""
+    import signal
+
     torch.set_num_threads(1)  # one thread per worker process
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_corruption(pick: tuple[int, int]) -> tuple[Corruption, dict[str, float]]:
@@ -142,57 +149,63 @@ def _check_corruption(pick: tuple[int, int]) -> tuple[Corruption, dict[str, floa
     return Corruption(p, sigma[c], verdicts), spent
 
 
-def _collect(done: Iterable, spent: dict[str, float], total: int,
-             progress: Callable[[int, int], None] | None) -> list[Corruption]:
+def _collect(done: Iterable, spent: dict[str, float], bar: Bar) -> list[Corruption]:
     out = []
-    for k, (result, secs) in enumerate(done):
+    for result, secs in done:
         out.append(result)
         for name, v in secs.items():
             spent[name] += v
-        if progress is not None:
-            progress(k + 1, total)
+        bar.update(1)
     return out
 
 
 def check_witness_word(
     n: int, corruptions: int = 0, seed: int | None = None, every: int = 1 << 16,
-    progress: Callable[[int, int], None] | None = None, workers: int = 1,
+    progress: bool = False, workers: int = 1,
 ) -> LongWordReport:
     """The strict witness word of width 2^n through UHAT, B-RASP, RNN and reference, then ``corruptions``
     random single-symbol corruptions (seeded by ``seed``, default n), spread over ``workers`` forked
-    processes (one thread each) when more than one; ``progress(done, total)`` is called after each.
-    ``corruption_seconds`` sums each recogniser's time over all workers."""
+    processes (one thread each) when more than one. ``progress``: a bar of corruptions on stderr (total
+    ``corruptions``, the K of the summary's "k/K … rejected by all four"), naming the clean word's
+    recogniser while it runs. ``corruption_seconds`` sums each recogniser's time over all workers."""
     if not 1 <= n <= MAX_N:
         raise ParameterError(f"n must be in 1..{MAX_N} (the word has (n+2)·2^n·2^(2^n) symbols), got {n}")
     if corruptions < 0 or every < 1 or workers < 1:
         raise ParameterError("corruptions must be ≥ 0, every and workers ≥ 1")
-    inst = counter_witness(n, "strict")
-    program, task, rnn = tiling_program(inst), TilingTask(inst), tiling_rnn(inst)
-    t_word, word = _timed(lambda: encode(counter_grid(n)))
-    codes = encode_word(word, program.alphabet)
-    module = _module(program)
-    seconds = {"word": t_word}
-    seconds["UHAT"], run_u = _timed(lambda: class_run(module, codes))
-    seconds["B-RASP"], run_b = _timed(lambda: stream_evaluate(program, codes, every, keep=True))
-    seconds["RNN"], (out_n, marks) = _timed(lambda: run_checkpointed(rnn, codes, every=every))
-    seconds["reference"], ok_r = _timed(lambda: task.accepts(word))
-    accepted = {"UHAT": bool(run_u.verdicts[-1]), "B-RASP": bool(run_b.output[-1]), "RNN": bool(out_n[-1]),
-                "reference": bool(ok_r)}
-    prefix_free = not (run_u.verdicts[:-1].any() or run_b.output[:-1].any() or out_n[:-1].any())
-    picks = random_corruptions(codes, len(program.alphabet), corruptions, n if seed is None else seed)
-    _JOB.update(module=module, program=program, task=task, rnn=rnn, codes=codes, every=every, run_b=run_b,
-                marks={m.position: m for m in marks})
-    spent = dict.fromkeys(RECOGNISERS, 0.0)
-    results = []
-    try:
-        if workers > 1 and len(picks) > 1 and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(workers, initializer=_quiet) as pool:
-                done = pool.imap(_check_corruption, picks)
-                results = _collect(done, spent, len(picks), progress)
-        else:
-            results = _collect(map(_check_corruption, picks), spent, len(picks), progress)
-    finally:
-        _JOB.clear()
+    with progress_bar(corruptions, f"witness n={n}", "corruption", progress) as bar:
+        inst = counter_witness(n, "strict")
+        program, task, rnn = tiling_program(inst), TilingTask(inst), tiling_rnn(inst)
+        bar.step("the word")
+        t_word, word = _timed(lambda: encode(counter_grid(n)))
+        codes = encode_word(word, program.alphabet)
+        module = _module(program)
+        seconds = {"word": t_word}
+        bar.step("UHAT on the clean word")
+        seconds["UHAT"], run_u = _timed(lambda: class_run(module, codes))
+        bar.step("B-RASP on the clean word")
+        seconds["B-RASP"], run_b = _timed(lambda: stream_evaluate(program, codes, every, keep=True))
+        bar.step("RNN on the clean word")
+        seconds["RNN"], (out_n, marks) = _timed(lambda: run_checkpointed(rnn, codes, every=every))
+        bar.step("reference on the clean word")
+        seconds["reference"], ok_r = _timed(lambda: task.accepts(word))
+        accepted = {"UHAT": bool(run_u.verdicts[-1]), "B-RASP": bool(run_b.output[-1]), "RNN": bool(out_n[-1]),
+                    "reference": bool(ok_r)}
+        prefix_free = not (run_u.verdicts[:-1].any() or run_b.output[:-1].any() or out_n[:-1].any())
+        picks = random_corruptions(codes, len(program.alphabet), corruptions, n if seed is None else seed)
+        _JOB.update(module=module, program=program, task=task, rnn=rnn, codes=codes, every=every, run_b=run_b,
+                    marks={m.position: m for m in marks})
+        spent = dict.fromkeys(RECOGNISERS, 0.0)
+        bar.step("corruptions")
+        results = []
+        try:
+            if workers > 1 and len(picks) > 1 and "fork" in mp.get_all_start_methods():
+                with mp.get_context("fork").Pool(workers, initializer=_quiet) as pool:
+                    done = pool.imap(_check_corruption, picks)
+                    results = _collect(done, spent, bar)
+            else:
+                results = _collect(map(_check_corruption, picks), spent, bar)
+        finally:
+            _JOB.clear()
     return LongWordReport(n, int(codes.size), accepted, bool(prefix_free), seconds, tuple(results),
                           spent if corruptions else {}, run_u.max_classes)
 

@@ -289,6 +289,7 @@ def verify_random(args: argparse.Namespace) -> int:
     from automata.ltl.semantics import accepts as ltl_accepts
     from automata.ltl.to_dfa import ltl_to_dfa
     from automata.alphabet import all_words
+    from proofs_check.progress import bar as progress_bar, wanted
 
     count = 300 if args.count is None else args.count
     if not 1 <= count <= MAX_COUNT:
@@ -301,25 +302,26 @@ def verify_random(args: argparse.Namespace) -> int:
     diffs = 0
     states: list[int] = []
     t0 = time.perf_counter()
-    for k in range(count):
-        alphabet = ("a", "b", "c")[: rng.choice((2, letters_k))]
-        f = random_formula(rng, alphabet, depth)
-        ours = ltl_to_dfa(f, alphabet)
-        ref = mona_dfa(f, alphabet)
-        diff = ours.equivalent(ref)
-        if diff is None:
-            for length in (1, 2, 3, 4, 5):
-                w = all_words(length, len(alphabet))
-                if not np.array_equal(ltl_accepts(f, alphabet, w), ours.run(w)):
-                    bad = w[np.nonzero(ltl_accepts(f, alphabet, w) != ours.run(w))[0][0]]
-                    diff = tuple(alphabet[c] for c in bad)
-                    break
-        states.append(ours.num_states)
-        if diff is not None:
-            diffs += 1
-            print(f"DIFFERENCE #{diffs}: {to_text(f)} over {','.join(alphabet)}: word {' '.join(diff)!r}")
-        if args.progress and (k + 1) % 50 == 0:
-            print(f"  {k + 1}/{count} formulas, {diffs} differences, {time.perf_counter() - t0:.1f} s", flush=True)
+    with progress_bar(count, "ltl-random", "formula", wanted(args.progress)) as bar, bar.printing():
+        for _ in range(count):
+            alphabet = ("a", "b", "c")[: rng.choice((2, letters_k))]
+            f = random_formula(rng, alphabet, depth)
+            ours = ltl_to_dfa(f, alphabet)
+            ref = mona_dfa(f, alphabet)
+            diff = ours.equivalent(ref)
+            if diff is None:
+                for length in (1, 2, 3, 4, 5):
+                    w = all_words(length, len(alphabet))
+                    if not np.array_equal(ltl_accepts(f, alphabet, w), ours.run(w)):
+                        bad = w[np.nonzero(ltl_accepts(f, alphabet, w) != ours.run(w))[0][0]]
+                        diff = tuple(alphabet[c] for c in bad)
+                        break
+            states.append(ours.num_states)
+            if diff is not None:
+                diffs += 1
+                print(f"DIFFERENCE #{diffs}: {to_text(f)} over {','.join(alphabet)}: word {' '.join(diff)!r}")
+            bar.update(1)
+            bar.step(f"{diffs} differences")
     hist = np.bincount(states)
     spread = ", ".join(f"{q} states: {c}" for q, c in enumerate(hist) if c)
     print(f"ltl-random (seed {args.seed}, depth ≤ {depth}): {count} formulas, our minimal DFA against MONA's "

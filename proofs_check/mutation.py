@@ -18,6 +18,7 @@ from constructions.exact import Affine
 from constructions.uhat.model import UHAT, AttentionLayer
 from proofs_check.deciders import Decider, uhat_decider
 from proofs_check.exhaustive import CheckReport, Disagreement, exhaustive_check
+from proofs_check.progress import bar as progress_bar
 
 
 @dataclass(frozen=True)
@@ -113,17 +114,23 @@ def mutation_campaign(
     max_len: int,
     seed: int = 0,
     samples: Sequence[Word] = (),
+    progress: bool = False,
 ) -> list[MutantResult]:
     """``count`` random single-weight mutants, each checked on all words up to ``max_len`` and, when
-    that finds nothing, on the ``samples`` (longer words: the family's positives and near-misses)."""
+    that finds nothing, on the ``samples`` (longer words: the family's positives and near-misses).
+    ``progress``: a bar of mutants on stderr (:mod:`proofs_check.progress`), its total ``count`` = the
+    length of the result, the number a campaign's "k/K mutants caught" reports."""
     rng = random.Random(seed)
     alphabet = tuple(alphabet)
-    results = []
-    for _ in range(count):
-        mut = random_mutation(net, rng)
-        mutant = apply_mutation(net, mut)
-        ds = [*references, uhat_decider(mutant, "mutant")]
-        report = exhaustive_check(alphabet, ds, max_len)
-        extra = None if not report.agree else _first_disagreement(alphabet, ds, samples)
-        results.append(MutantResult(mut, report, extra))
+    results: list[MutantResult] = []
+    with progress_bar(count, "mutate", "mutant", progress) as bar:
+        for _ in range(count):
+            mut = random_mutation(net, rng)
+            mutant = apply_mutation(net, mut)
+            ds = [*references, uhat_decider(mutant, "mutant")]
+            report = exhaustive_check(alphabet, ds, max_len)
+            extra = None if not report.agree else _first_disagreement(alphabet, ds, samples)
+            results.append(MutantResult(mut, report, extra))
+            bar.update(1)
+            bar.step(f"{sum(r.caught for r in results)} caught")
     return results

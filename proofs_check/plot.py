@@ -1,158 +1,309 @@
-"""The size table as a log-scale plot with fitted growth ([BCL] Thm 3 / THEORY §5: poly vs 2^(2^n)).
+"""The size table as a four-panel figure, one quantity per panel ([BCL] Thm 3, THEORY §5: poly vs 2^(2^n)).
 
-Curves against n, on one logarithmic y axis: UHAT non-zeros (packed and paper-faithful), RNN units D
-(when the family has an RNN), ``log2`` of the minimal DFA's states (exact where computed, else the
-certified lower bound ``shortest + 1``) and ``log2`` of the shortest word length. The doubly
-exponential quantities are drawn as their ``log2`` (the labels say so): on the log axis a straight
-line then means ``log2(states) ≈ 2^(b·n)``, i.e. ``states ≈ 2^(2^(b·n))``.
+Every point is a number of the table's rows (:class:`proofs_check.table.SizeRow`), exact integers
+converted to floats only for drawing; every axis is logarithmic (the labels say so):
 
-Fits (least squares on the plotted points, floats — this is a picture, not a check):
+* **(a) parameters** — UHAT dense parameters and non-zero weights, both forms, against the RNN's
+  dense parameters (parameters against parameters);
+* **(b) units** — UHAT maximal width, both forms, against the RNN's hidden units ``D``, with [BCL]
+  Prop 1's certified lower bound ``k·D ≥ log2(min DFA states)`` dashed (units against units);
+* **(c) log2 of state counts** — the exact minimal DFA where computed; dashed, the certified lower
+  bounds of the table's LB columns: DFA states ≥ shortest + 1, and LTL's temporal operators t
+  (``|Σ|·2^t ≥ shortest``: the labelling automaton's ``|Σ|·2^t + 1`` states bound the shortest word);
+* **(d) the shortest accepted word** — ``log2`` of its length, in its own panel (it is within one
+  symbol of the DFA bound and would hide it).
 
-* UHAT size ``≈ c + a·n^b`` (:func:`fit_offset_power`; :func:`fit_power` is the pure ``a·n^b``, a
-  line in log–log); RNN units ``≈ a·2^(b·n)``;
-* ``log2(DFA bound) ≈ a·2^(b·n)`` (a line in log-linear: ``log2 log2 y = log2 a + b·n``; b ≈ 1 means
-  ``2^(2^n)`` growth).
-
-:func:`fit_power`, :func:`fit_double_exp` return :class:`Fit` values whose ``str`` is the formula.
+No curve is fitted. The **closed forms of the code** (:func:`closed_forms`: the family's and the task's
+formulas, e.g. :func:`tasks.counter.expected_min_dfa_states`, :mod:`constructions.library.tiling_sizes`)
+are drawn as thin lines labelled with the formula, over the integers where they hold; a closed form
+that disagrees with a measured number of the rows is not drawn and is reported
+(:func:`check_closed_forms`). Values ≤ 0 (e.g. a bound of 0 temporal operators) have no place on a
+log axis and are left out of the drawn series.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
-
-import numpy as np
+from typing import Callable, Sequence
 
 from automata.errors import ParameterError
+from proofs_check.registry import Family
 from proofs_check.table import SizeRow, log2_int
 
+PANELS: tuple[tuple[str, str, str], ...] = (
+    ("params", "(a) parameters", "dense parameters / non-zero weights (log scale)"),
+    ("units", "(b) units", "width / hidden units (log scale)"),
+    ("states", "(c) log2 of state counts (lower bounds dashed)", "log2(states); LTL: temporal operators (log scale)"),
+    ("shortest", "(d) shortest accepted word", "log2(shortest word length) (log scale)"),
+)
 
-EXPONENTIAL = frozenset({"RNN units D"})  # fitted as a·2^(b·n) (the tiling RNN has Θ(2^n) units)
+
+def _lb_ltl(r: SizeRow) -> int | None:
+    """The LB LTL cell's integer (``≥ 7`` → 7), as the table prints it."""
+    cell = r.get("lb_ltl").replace(",", "")
+    return int(cell[2:]) if cell.startswith("≥ ") and cell[2:].isdigit() else None
 
 
 @dataclass(frozen=True)
-class Fit:
-    """``y ≈ a·n^b`` (kind "power") or ``y ≈ a·2^(b·n)`` (kind "exp"), fitted on ``points`` n values."""
+class Quantity:
+    """One drawn series: ``get`` reads the exact number from a row (None: not in that row);
+    ``log2`` draws log2 of it; ``bound`` marks a certified lower bound (dashed)."""
 
+    key: str
+    panel: str
     label: str
-    kind: str
-    a: float
-    b: float
-    points: int
-
-    c: float = 0.0  # constant offset (kind "power+c")
-
-    def formula(self) -> str:
-        if self.kind == "power":
-            return f"{self.a:.4g}·n^{self.b:.3f}"
-        if self.kind == "power+c":
-            return f"{self.c:.4g} + {self.a:.4g}·n^{self.b:.2f}"
-        return f"{self.a:.4g}·2^({self.b:.3f}·n)"
-
-    def __str__(self) -> str:
-        return f"{self.label} ≈ {self.formula()} (least squares on {self.points} points)"
+    get: Callable[[SizeRow], int | float | None]
+    log2: bool = False
+    bound: bool = False
 
 
-def fit_power(ns: Sequence[int], ys: Sequence[float], label: str) -> Fit:
-    """Least-squares line through (log n, log y): ``y ≈ a·n^b``. Needs ≥ 2 points, n ≥ 1, y > 0."""
-    if len(ns) < 2 or min(ns) < 1 or min(ys) <= 0:
-        raise ParameterError(f"fit {label}: need ≥ 2 points with n ≥ 1 and y > 0")
-    b, loga = np.polyfit(np.log(np.asarray(ns, float)), np.log(np.asarray(ys, float)), 1)
-    return Fit(label, "power", math.exp(loga), float(b), len(ns))
+QUANTITIES: tuple[Quantity, ...] = (
+    Quantity("paper_params", "params", "UHAT paper-faithful: params", lambda r: r.paper.params if r.paper else None),
+    Quantity("paper_nnz", "params", "UHAT paper-faithful: non-zeros", lambda r: r.paper.nonzeros if r.paper else None),
+    Quantity("packed_params", "params", "UHAT packed: params", lambda r: r.packed.params if r.packed else None),
+    Quantity("packed_nnz", "params", "UHAT packed: non-zeros", lambda r: r.packed.nonzeros if r.packed else None),
+    Quantity("rnn_params", "params", "RNN: params", lambda r: r.rnn[2] if r.rnn else None),
+    Quantity("paper_width", "units", "UHAT paper-faithful: width", lambda r: r.paper.max_width if r.paper else None),
+    Quantity("packed_width", "units", "UHAT packed: width", lambda r: r.packed.max_width if r.packed else None),
+    Quantity("rnn_units", "units", "RNN: hidden units D", lambda r: r.rnn[0] if r.rnn else None),
+    Quantity("lb_rnn", "units", "LB RNN: k·D ≥ log2(min DFA states)", lambda r: r.log2_lb_dfa, bound=True),
+    Quantity("dfa", "states", "min DFA states (exact)", lambda r: r.dfa_states, log2=True),
+    Quantity("lb_dfa", "states", "LB DFA states: shortest + 1", lambda r: r.lb_dfa, log2=True, bound=True),
+    Quantity("lb_ltl", "states", "LB LTL: temporal ops t, |Σ|·2^t ≥ shortest", _lb_ltl, bound=True),
+    Quantity("shortest", "shortest", "shortest accepted word", lambda r: r.shortest, log2=True),
+)
+COLORS = dict(zip((q.key for q in QUANTITIES), (
+    "tab:blue", "tab:cyan", "tab:orange", "tab:brown", "tab:green", "tab:blue", "tab:orange", "tab:green",
+    "tab:olive", "tab:purple", "tab:red", "tab:pink", "tab:gray")))
 
 
-B_GRID = np.round(np.arange(0.05, 8.0001, 0.01), 2)  # exponents tried by fit_offset_power
+def _value(v: int | float, log2: bool) -> float:
+    if log2:
+        return log2_int(v) if isinstance(v, int) else math.log2(v)
+    if isinstance(v, int) and v.bit_length() > 1000:
+        raise ParameterError(f"a plotted value has {v.bit_length()} bits; only its log2 can be drawn")
+    return float(v)
 
 
-def fit_offset_power(ns: Sequence[int], ys: Sequence[float], label: str) -> Fit:
-    """``y ≈ c + a·n^b``: for each b of :data:`B_GRID`, (c, a) by least squares on relative errors;
-    the b with the least residual wins (a large constant — the UHAT's fixed tile gadgets — otherwise
-    hides the growth in a pure power fit). Needs ≥ 3 points, n ≥ 1, y > 0."""
-    if len(ns) < 3 or min(ns) < 1 or min(ys) <= 0:
-        raise ParameterError(f"fit {label}: need ≥ 3 points with n ≥ 1 and y > 0")
-    n = np.asarray(ns, float)
-    y = np.asarray(ys, float)
-    best: tuple[float, float, float, float] | None = None
-    for b in B_GRID:
-        design = np.stack([np.ones_like(n), n**b], axis=1) / y[:, None]
-        (c, a), *_ = np.linalg.lstsq(design, np.ones_like(y), rcond=None)
-        res = float(np.sum((design @ np.array([c, a]) - 1.0) ** 2))
-        if a > 0 and (best is None or res < best[0]):
-            best = (res, float(c), float(a), float(b))
-    if best is None:
-        return fit_power(ns, ys, label)
-    return Fit(label, "power+c", best[2], best[3], len(ns), best[1])
-
-
-def fit_double_exp(ns: Sequence[int], log2ys: Sequence[float], label: str) -> Fit:
-    """Least-squares line through (n, log2 v) for the values ``v`` given: ``v ≈ a·2^(b·n)``. Given
-    ``v = log2 y`` (the plotted log2 curves) this is ``log2 y ≈ a·2^(b·n)``, doubly exponential y."""
-    if len(ns) < 2 or min(log2ys) <= 0:
-        raise ParameterError(f"fit {label}: need ≥ 2 points with log2 y > 0")
-    b, log2a = np.polyfit(np.asarray(ns, float), np.log2(np.asarray(log2ys, float)), 1)
-    return Fit(label, "exp", 2.0**log2a, float(b), len(ns))
-
-
-def fits(rows: Sequence[SizeRow]) -> list[Fit]:
-    """The fitted growth of every curve with ≥ 2 points."""
-    out: list[Fit] = []
-    for label, ys in _series(rows).items():
-        pts = [(n, y) for n, y in ys if y > 0]
-        if len(pts) < 2:
-            continue
-        ns, vs = zip(*pts)
-        if label.startswith("log2") or label in EXPONENTIAL:
-            out.append(fit_double_exp(ns, vs, label))
-        elif len(ns) >= 3:
-            out.append(fit_offset_power(ns, vs, label))
-        else:
-            out.append(fit_power(ns, vs, label))
+def series(rows: Sequence[SizeRow]) -> dict[str, list[tuple[int, float]]]:
+    """Per quantity key the drawn points ``(n, y)``: the rows' exact numbers (log2 where the quantity
+    says so), non-positive values left out (log axes); quantities with no point are absent."""
+    out: dict[str, list[tuple[int, float]]] = {}
+    for q in QUANTITIES:
+        pts = []
+        for r in rows:
+            v = q.get(r)
+            if v is None or v <= 0:
+                continue
+            y = _value(v, q.log2)
+            if y > 0:
+                pts.append((r.n, y))
+        if pts:
+            out[q.key] = pts
     return out
 
 
-def _series(rows: Sequence[SizeRow]) -> dict[str, list[tuple[int, float]]]:
-    s: dict[str, list[tuple[int, float]]] = {
-        "UHAT packed non-zeros": [(r.n, float(r.packed.nonzeros)) for r in rows if r.packed],
-        "UHAT paper non-zeros": [(r.n, float(r.paper.nonzeros)) for r in rows if r.paper],
-        "RNN units D": [(r.n, float(r.rnn[0])) for r in rows if r.rnn],
-        "log2(min DFA states or its lower bound)": [(r.n, r.log2_lb_dfa) for r in rows if r.log2_lb_dfa],
-        "log2(shortest word length)": [(r.n, log2_int(r.shortest)) for r in rows if r.shortest and r.shortest > 1],
-    }
-    return {k: v for k, v in s.items() if v}
+@dataclass(frozen=True)
+class ClosedForm:
+    """An exact closed form of the code for the quantity ``key``: ``fn(n)`` (an int, or None where it
+    has no value), valid for ``n ≥ n_min``; ``formula`` is mathtext for the legend, ``text`` plain."""
+
+    key: str
+    formula: str
+    text: str
+    fn: Callable[[int], int | None]
+    n_min: int = 1
+    source: str = ""
+
+    def __str__(self) -> str:
+        q = _QUANTITY[self.key]
+        return f"closed form: {q.label} = {self.text} for n ≥ {self.n_min} ({self.source})"
 
 
-def plot_sizes(rows: Sequence[SizeRow], path: Path, title: str) -> list[Fit]:
-    """Write the PNG to ``path``; return the fits (also shown in the legend)."""
+_QUANTITY = {q.key: q for q in QUANTITIES}
+
+
+def legend_label(q: Quantity) -> str:
+    """The legend's name of a measured series (``[log2]`` where log2 of the quantity is drawn)."""
+    return q.label + (" [log2]" if q.log2 else "")
+
+
+def _poly(coeffs: Sequence[object]) -> tuple[str, str]:
+    """Ascending rational coefficients as (mathtext, text), highest power first."""
+    from fractions import Fraction
+
+    tex: list[str] = []
+    txt: list[str] = []
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    for k in range(len(coeffs) - 1, -1, -1):
+        c = Fraction(coeffs[k])  # type: ignore[arg-type]
+        if c == 0:
+            continue
+        mag = abs(c)
+        num = "" if mag == 1 and k else (str(mag) if mag.denominator == 1 else f"({mag})")
+        var_t = "" if k == 0 else "n" if k == 1 else f"n^{{{k}}}"
+        var_x = "" if k == 0 else "n" if k == 1 else "n" + str(k).translate(sup)
+        sign = "-" if c < 0 else "+"
+        tex.append(("" if not tex and sign == "+" else f" {sign} ") + num + var_t)
+        txt.append(("" if not txt and sign == "+" else f" {'−' if sign == '-' else '+'} ") + num + var_x)
+    return "$" + "".join(tex) + "$", "".join(txt)
+
+
+def closed_forms(fam: Family, variant: str) -> tuple[ClosedForm, ...]:
+    """The closed forms the code states for ``fam`` (none for the presets)."""
+    if fam.name in ("counter", "counter-cyclic"):
+        return _counter_forms(fam, variant)
+    if fam.name == "tiling-witness":
+        return _tiling_forms(variant)
+    return ()
+
+
+def _counter_forms(fam: Family, variant: str) -> tuple[ClosedForm, ...]:
+    from constructions.library.counter_brasp import counter_uhat_paper_size
+    from constructions.library.counter_rnn import predicted_units
+    from tasks.counter import DEFAULT_H, expected_min_dfa_states
+
+    relation = fam.task(1, variant).relation  # type: ignore[attr-defined]
+    c = predicted_units(1, relation) - 6  # predicted_units = 6n − 1 + g + r
+    full = variant == "full"
+    forms = [
+        ClosedForm("shortest", r"$2^n\,(n+2)$" if full else "$n+2$", "2^n·(n+2)" if full else "n + 2",
+                   lambda n: fam.task(n, variant).shortest_length(), 1, "CounterTask.shortest_length"),  # type: ignore[attr-defined]
+        ClosedForm("rnn_units", f"$6n - 1 + g + r = 6n + {c}$", f"6n + {c}", lambda n: predicted_units(n, relation), 1,
+                   "counter_rnn.predicted_units"),
+    ]
+    if relation == DEFAULT_H:
+        forms += [
+            ClosedForm("dfa", r"$(n+2)\,2^{n+1} - n$", "(n+2)·2^(n+1) − n", lambda n: expected_min_dfa_states(n, variant),
+                       1, "tasks.counter.expected_min_dfa_states"),
+            ClosedForm("paper_width", r"$6n^{2} + 3n + 16$", "6n² + 3n + 16",
+                       lambda n: counter_uhat_paper_size(n, variant)["width"], 2, "counter_brasp.counter_uhat_paper_size"),
+        ]
+    return tuple(forms)
+
+
+def _tiling_forms(variant: str) -> tuple[ClosedForm, ...]:
+    from constructions.library import tiling_sizes as ts
+    from constructions.library.tiling_rnn import tiling_rnn_size
+    from tasks.tiling_witness import counter_witness, expected_witness_length
+
+    inst = counter_witness(1, variant)  # tiling_rnn_size ignores instance.n: no network of size 2^n is built
+    d = [tiling_rnn_size(n, inst).units - 6 * n for n in (1, 2)]  # 6n + K + (2·2^n − 1)·c_v
+    cv = (d[1] - d[0]) // 4
+    const = d[0] - 4 * cv
+    tiles = len(inst.tiles)
+    strict = variant == "strict"
+    nnz, params = _poly(ts.PAPER_NONZEROS[variant]), _poly(ts.PAPER_PARAMS[variant])
+    lin, quad = _poly(ts.PAPER_WIDTH_LINEAR[variant]), _poly(ts.PAPER_WIDTH_QUADRATIC)
+    packed = _poly(ts.PACKED_WIDTH[variant])
+    return (
+        ClosedForm("shortest", r"$(n+2)\,2^n\,2^{2^n}$" if strict else r"$4\cdot 2^n\,(n+2)$",
+                   "(n+2)·2^n·2^(2^n)" if strict else "4·2^n·(n+2)", lambda n: expected_witness_length(n, variant), 1,
+                   "tiling_witness.expected_witness_length"),
+        ClosedForm("rnn_units", rf"$6n + {2 * cv}\cdot 2^n + {const}$", f"6n + {2 * cv}·2^n + {const}",
+                   lambda n: tiling_rnn_size(n, inst).units, 1, "tiling_rnn.tiling_rnn_size"),
+        ClosedForm("rnn_params", rf"$D^2 + {tiles + 6}D + 1$", f"D² + {tiles + 6}·D + 1",
+                   lambda n: tiling_rnn_size(n, inst).params, 1, "tiling_rnn.tiling_rnn_size"),
+        ClosedForm("paper_nnz", nnz[0], nnz[1], lambda n: ts.paper_size(n, variant).nonzeros, 2, "tiling_sizes.PAPER_NONZEROS"),
+        ClosedForm("paper_params", params[0], params[1], lambda n: ts.paper_size(n, variant).params, 2,
+                   "tiling_sizes.PAPER_PARAMS"),
+        ClosedForm("paper_width", rf"$\max({lin[0][1:-1]},\ {quad[0][1:-1]})$", f"max({lin[1]}, {quad[1]})",
+                   lambda n: ts.paper_size(n, variant).max_width, 2, "tiling_sizes.paper_size"),
+        ClosedForm("packed_width", packed[0], packed[1], lambda n: ts.packed_partial(n, variant).max_width, 2,
+                   "tiling_sizes.PACKED_WIDTH"),
+    )
+
+
+def check_closed_forms(forms: Sequence[ClosedForm], rows: Sequence[SizeRow]) -> list[str]:
+    """Every disagreement of a closed form with a measured number of the rows (n ≥ its n_min), exactly."""
+    bad = []
+    for f in forms:
+        q = _QUANTITY[f.key]
+        for r in rows:
+            measured = q.get(r)
+            if r.n >= f.n_min and measured is not None and f.fn(r.n) != measured:
+                bad.append(f"{q.label} at n = {r.n}: closed form {f.text} = {f.fn(r.n)} ≠ table {measured}")
+    return bad
+
+
+def figure(rows: Sequence[SizeRow], title: str, forms: Sequence[ClosedForm] = ()):
+    """The matplotlib figure: four panels (:data:`PANELS`), legends below each panel. Returns
+    ``(figure, drawn closed forms, rejected messages)``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series = _series(rows)
-    fitted = {f.label: f for f in fits(rows)}
-    fig, ax = plt.subplots(figsize=(9, 6), dpi=110)
-    for label, pts in series.items():
-        ns = [n for n, _ in pts]
-        ys = [y for _, y in pts]
-        f = fitted.get(label)
-        marker = "s--" if label.startswith("log2") else ("^-" if label in EXPONENTIAL else "o-")
-        line = ax.plot(ns, ys, marker, label=label + (f"  [fit {f.formula()}]" if f else ""))[0]
-        if f is not None:
-            grid = np.linspace(min(ns), max(ns), 100)
-            model = f.c + f.a * grid**f.b if f.kind.startswith("power") else f.a * 2.0 ** (f.b * grid)
-            ax.plot(grid, model, ":", color=line.get_color(), linewidth=1)
-    ax.set_yscale("log")
-    ax.set_xlabel("n")
-    ax.set_ylabel("size (log scale); the log2(…) curves are log2 of the quantity")
-    ax.set_title(f"Succinctness: {title}")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
+    data = series(rows)
+    rejected = check_closed_forms(forms, rows)
+    drawn = [f for f in forms if not check_closed_forms([f], rows)]
+    ns = [r.n for r in rows]
+    fig, axes = plt.subplots(2, 2, figsize=(15, 12.5), dpi=100, layout="constrained")
+    fig.suptitle(f"Succinctness: {title} — exact sizes from the table; thin lines: the code's closed forms")
+    covered = {f.key for f in drawn}
+    for ax, (panel, name, ylabel) in zip(axes.flat, PANELS):
+        for q in QUANTITIES:
+            if q.panel != panel or q.key not in data:
+                continue
+            xs, ys = zip(*data[q.key])
+            style = dict(color=COLORS[q.key], label=legend_label(q), markersize=6)
+            if q.bound:
+                ax.plot(xs, ys, "--", marker="^" if q.key == "lb_ltl" else "v", fillstyle="none", **style)
+            else:
+                ax.plot(xs, ys, "o" if q.key in covered else "o-", **style)
+        for f in drawn:
+            q = _QUANTITY[f.key]
+            if q.panel != panel or not ns:
+                continue
+            pts = [(n, f.fn(n)) for n in range(max(f.n_min, min(ns)), max(ns) + 1)]
+            pts = [(n, _value(v, q.log2)) for n, v in pts if v is not None and v > 0]
+            if pts:
+                xs, ys = zip(*pts)
+                cond = f", $n \\geq {f.n_min}$" if f.n_min > min(ns) else ""
+                sep = "\n      " if len(f.text) > 40 else " "
+                ax.plot(xs, ys, "-", color=COLORS[q.key], linewidth=1.2, alpha=0.8,
+                        label=f"{legend_label(q)}, closed form{cond}:{sep}{f.formula}")
+        ax.set_title(name, loc="left", fontsize=12)
+        ax.set_xlabel("n")
+        ax.set_ylabel(ylabel)
+        if ax.lines:
+            ax.set_yscale("log")
+            _plain_ticks(ax)
+            ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.1), fontsize=8, frameon=False)
+        else:
+            ax.text(0.5, 0.5, "no data for this family", ha="center", va="center", transform=ax.transAxes)
+        ax.grid(True, which="both", alpha=0.3)
+        if ns:
+            ax.set_xticks(sorted(set(ns)) if len(set(ns)) <= 20 else ax.get_xticks())
+    return fig, drawn, rejected
+
+
+def _plain_ticks(ax) -> None:
+    """Plain tick labels (``3``, ``40``) on a log axis spanning less than two decades."""
+    from matplotlib.ticker import FuncFormatter
+
+    lo, hi = ax.get_ylim()
+    if lo > 0 and hi / lo < 100:
+        fmt = FuncFormatter(lambda y, _: f"{y:g}")
+        ax.yaxis.set_major_formatter(fmt)
+        ax.yaxis.set_minor_formatter(fmt)
+
+
+def plot_sizes(rows: Sequence[SizeRow], path: Path, title: str, forms: Sequence[ClosedForm] = ()) -> list[object]:
+    """Write the PNG to ``path``; return the closed forms drawn, then (as strings) any closed form that
+    disagrees with the table and was left out."""
+    import matplotlib.pyplot as plt
+
+    fig, drawn, rejected = figure(rows, title, forms)
     try:
         fig.savefig(path, format="png")
     except OSError as err:
         raise ParameterError(f"cannot write {path}: {err.strerror}") from None
     finally:
         plt.close(fig)
-    return list(fitted.values())
+    return [*drawn, *(f"closed form NOT drawn, disagrees with the table: {m}" for m in rejected)]
+
+
+__all__ = ["PANELS", "QUANTITIES", "ClosedForm", "Quantity", "check_closed_forms", "closed_forms", "figure",
+           "legend_label", "plot_sizes", "series"]

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from automata.errors import StateLimitError
 from constructions.uhat.lemma9 import compile_lemma9
+from constructions.uhat.model import UHAT
 from constructions.uhat.precision import precision_audit
+from proofs_check.progress import bar as progress_bar
 from proofs_check.registry import Family
 
 SECTIONS = ("uhat", "precision", "rnn", "empty")
@@ -60,7 +62,7 @@ class ProofReport:
         verdict = "ALL PROVED" if self.proved else "SOME NOT PROVED"
         if skipped:
             verdict += f" ({skipped} section(s) skipped, see above)"
-        out.append(f"\n{verdict} ({sum(s.seconds for s in self.sections):.1f}s)")
+        out.append(f"\n{verdict}: {len(self.sections)} sections ({sum(s.seconds for s in self.sections):.1f}s)")
         return "\n".join(out)
 
 
@@ -114,38 +116,75 @@ def _emptiness(instance):
     return ok, text
 
 
-def prove_member(fam: Family, n: int | None, variant: str | None,
-                 sections: Sequence[str] = SECTIONS, forms: Sequence[str] = ("paper", "packed")) -> ProofReport:
-    """Run the requested proof sections for one family member (see the module docstring)."""
+def prove_member(fam: Family, n: int | None, variant: str | None, sections: Sequence[str] = SECTIONS,
+                 forms: Sequence[str] = ("paper", "packed"), progress: bool = False) -> ProofReport:
+    """Run the requested proof sections for one family member (see the module docstring). The sections
+    are planned first, so ``progress`` (a bar on stderr, :mod:`proofs_check.progress`) counts exactly the
+    report's sections, naming each as it runs."""
     n, variant = fam.check(n, variant)
     label = f"{fam.name} n={n} {variant}" if fam.has_n else fam.name
     program = fam.program(n, variant)
     task = fam.task(n, variant)
+    plan = _plan(fam, n, variant, program, task, sections, forms)
     out: list[Section] = []
+    with progress_bar(len(plan), "prove", "section", progress) as bar:
+        for name, run in plan:
+            bar.step(name)
+            out.append(run())
+            bar.update(1)
+    return ProofReport(label, tuple(out))
+
+
+def _plan(fam: Family, n: int, variant: str, program, task, sections: Sequence[str],
+          forms: Sequence[str]) -> list[tuple[str, Callable[[], Section]]]:
+    """(step name, thunk → Section), one per section of the report, in its order; a network is compiled
+    by the first section that needs it."""
+    plan: list[tuple[str, Callable[[], Section]]] = []
     for form in forms:
         if "uhat" not in sections and "precision" not in sections:
             break
-        start = time.perf_counter()
-        net = compile_lemma9(program, packed=form == "packed")
-        name = f"UHAT {form} ({len(net.layers)} layers, compiled in {time.perf_counter() - start:.1f}s)"
+        compiled = _compiler(program, form)
         if "uhat" in sections:
-            out.append(_timed(f"{name}: layer certificates (z3)", lambda: _uhat(program, net)))
+            plan.append((f"UHAT {form}: certificates", lambda c=compiled: _timed(
+                f"{c()[1]}: layer certificates (z3)", lambda: _uhat(program, c()[0]))))
         if "precision" in sections:
-            out.append(_timed(f"{name}: precision audit (value sets)", lambda: _precision(net)))
+            plan.append((f"UHAT {form}: precision", lambda c=compiled: _timed(
+                f"{c()[1]}: precision audit (value sets)", lambda: _precision(c()[0]))))
     if "rnn" in sections and fam.rnn is not None:
         rnn = fam.rnn(n, variant)
         shortest = fam.shortest(n, variant) if fam.shortest is not None else None
-        try:
-            out.append(_timed("RNN: step certificate against the minimal DFA (z3)", lambda: _rnn_explicit(rnn, task, shortest)))
-        except StateLimitError as err:
-            out.append(Section("RNN: step certificate against the minimal DFA (z3)", None,
-                               f"skipped: {err}; see the symbolic proof where the family has one", 0.0))
+        plan.append(("RNN: step certificate", lambda: _rnn_section(rnn, task, shortest)))
         if fam.name.startswith("counter"):
-            out.append(_timed("RNN: symbolic proof against the counter automaton (z3)", lambda: _rnn_symbolic(rnn, task)))
+            plan.append(("RNN: symbolic proof", lambda: _timed(
+                "RNN: symbolic proof against the counter automaton (z3)", lambda: _rnn_symbolic(rnn, task))))
     instance = getattr(task, "instance", None)
     if "empty" in sections and instance is not None:
-        out.append(_timed("Lemma 8 program: emptiness (the eq. (14e) erratum)", lambda: _emptiness(instance)))
-    return ProofReport(label, tuple(out))
+        plan.append(("emptiness", lambda: _timed("Lemma 8 program: emptiness (the eq. (14e) erratum)",
+                                                 lambda: _emptiness(instance))))
+    return plan
+
+
+def _compiler(program, form: str) -> Callable[[], tuple[UHAT, str]]:
+    """The Lemma 9 network of ``form`` and its section name, compiled on first use, then remembered."""
+    memo: list[tuple[UHAT, str]] = []
+
+    def get() -> tuple[UHAT, str]:
+        if not memo:
+            start = time.perf_counter()
+            net = compile_lemma9(program, packed=form == "packed")
+            memo.append((net, f"UHAT {form} ({len(net.layers)} layers, compiled in "
+                              f"{time.perf_counter() - start:.1f}s)"))
+        return memo[0]
+
+    return get
+
+
+def _rnn_section(rnn, task, shortest: int | None) -> Section:
+    title = "RNN: step certificate against the minimal DFA (z3)"
+    try:
+        return _timed(title, lambda: _rnn_explicit(rnn, task, shortest))
+    except StateLimitError as err:
+        return Section(title, None, f"skipped: {err}; see the symbolic proof where the family has one", 0.0)
 
 
 __all__ = ["SECTIONS", "ProofReport", "Section", "prove_member"]

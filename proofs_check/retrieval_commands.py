@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 import numpy as np
 
 from automata.errors import ParameterError
+from proofs_check.progress import bar as progress_bar, wanted
 from tasks.retrieval import RETRIEVAL_TASKS, retrieval_task
 
 RAG_MAX = 500_000  # RAG runs its regexes input by input (pure Python): it joins checks of at most this many inputs
@@ -108,15 +108,56 @@ def cmd_verify(args: argparse.Namespace) -> int:
     answerers = verify_answerers(task, args.device, args.break_weight,
                                  args.sample if args.sample is not None else task.input_space())
 
-    def show(done: int) -> None:
-        print(f"{done:,} inputs checked", file=sys.stderr, flush=True)
-
-    report = check_task(task, answerers, args.sample, args.seed, progress=show if args.progress else None)
+    with progress_bar(checked_inputs(task, args.sample), args.task, "input", wanted(args.progress)) as bar:
+        report = check_task(task, answerers, args.sample, args.seed, progress=bar.advance_to)
     print(report.summary())
     lines, code = verify_verdict(report, args.break_weight)
     for line in lines:
         print(line)
     return code
+
+
+def checked_inputs(task, sample: int | None) -> int:
+    """The inputs an agreeing ``verify`` checks, its summary's count and its bar's total: ``sample``, or
+    every valid row of the input space — all rows, except for c-gram, whose query must occur in the
+    data (counted exactly by :func:`cgram_valid_inputs`, never by enumeration)."""
+    from tasks.retrieval import CgramTask
+
+    if sample is not None:
+        return sample
+    if isinstance(task, CgramTask):
+        return cgram_valid_inputs(task.n, task.c)
+    return task.input_space()
+
+
+def cgram_valid_inputs(n: int, c: int) -> int:
+    """Valid c-gram inputs ([WDL] Def 4.4): data x ∈ [n]^n and query y ∈ [n]^(c−1) with y a window of
+    x_1..x_{n−1} (the answer x_{j+c−1} must exist; x_n is free). Per query, the data avoiding y are
+    counted with y's Knuth–Morris–Pratt automaton, letters outside y taken together."""
+    from itertools import product
+
+    return sum(n * (n ** (n - 1) - _avoiding(y, n, n - 1)) for y in product(range(n), repeat=c - 1))
+
+
+def _avoiding(y: tuple[int, ...], k: int, m: int) -> int:
+    """Words of length ``m`` over ``k`` letters in which ``y`` does not occur (exact integers)."""
+    p, letters = len(y), sorted(set(y))
+
+    def after(state: int, a: int) -> int:  # the longest suffix of y[:state]·a that is a prefix of y
+        t = y[:state] + (a,)
+        return next(q for q in range(min(len(t), p), -1, -1) if t[len(t) - q:] == y[:q])
+
+    counts = [1] + [0] * (p - 1)  # words so far, by the longest matched prefix of y (p: found, dropped)
+    for _ in range(m):
+        new = [0] * p
+        for state, ways in enumerate(counts):
+            new[0] += ways * (k - len(letters))
+            for a in letters:
+                q = after(state, a)
+                if q < p:
+                    new[q] += ways
+        counts = new
+    return sum(counts)
 
 
 def verify_verdict(report, broken: bool) -> tuple[list[str], int]:
@@ -134,7 +175,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     """``succinct show TASK -n N --what layers|latex|sizes`` (``program``: the layers — a retrieval
     transformer has no B-RASP program)."""
     from constructions.library.retrieval_uhat import core_size, retrieval_uhat
-    from proofs_check.layers import describe_layers, latex_layers, size_lines
+    from proofs_check.layers import describe_layers, size_lines
+    from proofs_check.latex import latex_network
 
     _no_family_options(args, ("variant",))
     task = _task(args)
@@ -142,10 +184,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.what == "sizes":
         print(size_lines(net, core_size(task)))
     elif args.what == "latex":
-        if len(task.alphabet) > 40:
-            raise ParameterError(f"{args.task} -n {task.n}: {len(task.alphabet)} symbols — LaTeX of the tables is for "
-                                 "small n (≤ 40 symbols)")
-        print(latex_layers(net, max_width=64))
+        print(latex_network(net, standalone=getattr(args, "standalone", False), title=f"{args.task} n={task.n}"),
+              end="")
     else:
         print(describe_layers(net))
     return 0
@@ -202,11 +242,11 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    from proofs_check.cli import _range
+    from proofs_check.cli_args import parse_range
     from proofs_check.retrieval_table import plot_rows, render, retrieval_row, table_ns
 
     _no_family_options(args, ("variant", "dfa_max_n", "paper_max_n"))
-    ns = _range(args.ns, 1, 65536)
+    ns = parse_range(args.ns, 1, 65536)
     ns = table_ns(ns, args.task)
     if len(ns) > 200:
         raise ParameterError(f"{len(ns)} rows requested; at most 200")

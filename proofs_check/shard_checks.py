@@ -139,14 +139,17 @@ def _member(name: str, n: int, variant: str, dtype: str):
 
 
 def _family_size(params: Mapping[str, Any]) -> int:
-    from proofs_check.exhaustive import word_space
+    from proofs_check.exhaustive import count_words, word_space
 
     _params(params, {"family": str, "n": (int, type(None)), "variant": str, "max_len": int, "dtype": str}, "family")
     if params["max_len"] < 1:
         raise ParameterError(f"--max-len must be at least 1, got {params['max_len']}")
     member, ds = _member(params["family"], params["n"], params["variant"], params["dtype"])
     k = len(member.task.alphabet)
-    _bounded(sum(k**m for m in range(1, params["max_len"] + 1)), f"{member.label} up to length {params['max_len']}")
+    try:
+        count_words(k, params["max_len"], MAX_SHARDED_INPUTS)
+    except ParameterError as err:
+        raise ParameterError(f"{member.label}: {err} (the sharded limit)") from None
     return word_space(k, params["max_len"], all(d.causal for d in ds))
 
 

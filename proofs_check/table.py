@@ -32,11 +32,12 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from automata.errors import ParameterError
 from constructions.uhat.lemma9 import compile_lemma9
 from constructions.uhat.model import UHATSize
+from proofs_check.progress import bar as progress_bar
 from proofs_check.registry import Family
 
 EXACT_DIGITS = 15  # integers below 10^15 are printed in full
@@ -136,12 +137,13 @@ def _rnn_size(fam: Family, n: int, variant: str) -> tuple[int, int, int] | None:
 
 
 def size_row(
-    fam: Family, n: int, variant: str, dfa_max_n: int | None = None, paper_max_n: int | None = None
+    fam: Family, n: int, variant: str, dfa_max_n: int | None = None, paper_max_n: int | None = None,
+    step: Callable[[str], None] = lambda name: None,
 ) -> SizeRow:
     """The row for ``n``: builds the program and compiles it; the paper form only for ``n ≤ paper_max_n``
     (the family's ``paper_build_max_n`` when None; all n when both are None), above it from the family's
     closed form ``paper_size`` when present; the exact minimal DFA for ``n ≤ dfa_max_n`` (the family's
-    default when None)."""
+    default when None). ``step(name)`` is told before each slow column (compiles, minimal DFA)."""
     dfa_max = fam.dfa_max_n if dfa_max_n is None else dfa_max_n
     paper_max = fam.paper_build_max_n if paper_max_n is None else paper_max_n
     task = fam.task(n, variant)
@@ -156,6 +158,7 @@ def size_row(
                 cells["paper_source"] = "formula"
                 _uhat_cells(cells, form, closed)
             continue
+        step(f"n={n}: {form} UHAT")
         s = compile_lemma9(program, packed=packed).size()
         sizes[form] = s
         if form == "paper" and fam.paper_size is not None:
@@ -168,6 +171,8 @@ def size_row(
         shortest: int | None = fam.shortest(n, variant)
     else:
         shortest = getattr(task, "shortest_length", lambda: None)()
+    if n <= dfa_max:
+        step(f"n={n}: minimal DFA")
     states = task.reference_dfa().num_states if n <= dfa_max else None
     if shortest is None and states is not None and not fam.has_n:  # the presets: from their reference DFA
         word = task.reference_dfa().shortest_accepted()
@@ -258,9 +263,18 @@ def _fmt(v: object) -> str:
 
 
 def size_table(
-    fam: Family, ns: Iterable[int], variant: str, dfa_max_n: int | None = None, paper_max_n: int | None = None
+    fam: Family, ns: Iterable[int], variant: str, dfa_max_n: int | None = None, paper_max_n: int | None = None,
+    progress: bool = False,
 ) -> list[SizeRow]:
-    return [size_row(fam, n, variant, dfa_max_n, paper_max_n) for n in ns]
+    """One :func:`size_row` per n; ``progress``: a bar of rows on stderr (its total = the table's rows),
+    naming the slow column being computed (:mod:`proofs_check.progress`)."""
+    ns = list(ns)
+    rows: list[SizeRow] = []
+    with progress_bar(len(ns), "table", "row", progress) as bar:
+        for n in ns:
+            rows.append(size_row(fam, n, variant, dfa_max_n, paper_max_n, step=bar.step))
+            bar.update(1)
+    return rows
 
 
 def notes(fam: Family, variant: str, rows: Sequence[SizeRow]) -> list[str]:
@@ -307,13 +321,7 @@ def render(rows: Sequence[SizeRow], fmt: str = "md", footnotes: Sequence[str] = 
         w.writerows([[_plain(c) for c in row] for row in cells])
         return buf.getvalue()
     if fmt == "latex":
-        spec = "r" * len(cols)
-        esc = [_latex(h) for h in headers]
-        lines = [rf"\begin{{tabular}}{{{spec}}}", r"\toprule", " & ".join(esc) + r" \\", r"\midrule"]
-        lines += [" & ".join(_latex(c) for c in row) + r" \\" for row in cells]
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        lines += [f"% {_latex(x)}" for x in footnotes]
-        return "\n".join(lines) + "\n"
+        return _render_latex(rows, [c.key for c in cols], footnotes)
     if fmt != "md":
         raise ParameterError(f"unknown table format {fmt!r}; choose md, csv or latex")
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---:" for _ in cols) + "|"]
@@ -328,16 +336,109 @@ def _plain(cell: str) -> str:
     return cell.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", cell) else cell
 
 
-_LATEX = (
-    ("|T|", "$|T|$"), ("·", r"$\cdot$"), ("_", r"\_"), ("—", "--"), ("≈", r"$\approx$"), ("≥", r"$\geq$"),
-    ("Ω", r"$\Omega$"), ("∈", r"$\in$"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
+LATEX_MAX_COLUMNS = 8  # per tabular, n included: the split tables fit a page (booktabs, \footnotesize)
+LATEX_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("UHAT, paper-faithful form ([BCL] Lemma 9: one ReLU per layer)",
+     ("paper_source", "paper_layers", "paper_width", "paper_params", "paper_nnz", "paper_bits")),
+    ("UHAT, packed form (several ReLUs per feed-forward layer)",
+     ("packed_layers", "packed_width", "packed_params", "packed_nnz", "packed_bits")),
+    ("Structured RNN, minimal DFA and lower bounds (THEORY §5, [BCL] Prop 1)",
+     ("rnn_units", "rnn_k", "rnn_params", "dfa_states", "lb_dfa", "lb_rnn")),
+    ("Shortest word and LTL", ("shortest", "ub_ltl", "lb_ltl")),
 )
+LATEX_HEADERS: dict[str, tuple[str, ...]] = {
+    "n": ("$n$",), "paper_source": ("from",), "paper_layers": ("layers", "(UHA+ReLU)"),
+    "packed_layers": ("layers", "(UHA+FF)"), "paper_width": ("width",), "packed_width": ("width",),
+    "paper_params": ("params",), "packed_params": ("params",), "paper_nnz": ("non-zeros",),
+    "packed_nnz": ("non-zeros",), "paper_bits": ("bits $|T|$",), "packed_bits": ("bits $|T|$",),
+    "rnn_units": ("units $D$",), "rnn_k": ("$k$",), "rnn_params": ("params",), "dfa_states": ("min DFA", "states"),
+    "lb_dfa": ("LB DFA", "states"), "lb_rnn": ("LB RNN", r"$k\cdot D$"), "shortest": ("shortest", "word"),
+    "ub_ltl": ("LTL built:", "DAG (temporal)"), "lb_ltl": ("LB LTL", "temporal ops"),
+}
+
+
+def latex_groups(keys: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The present columns (``keys``, ``n`` first) split into tables of at most
+    :data:`LATEX_MAX_COLUMNS` columns, ``n`` repeated in each; columns of no group go to a last one."""
+    present = [k for k in keys if k != "n"]
+    grouped = {k for _, ks in LATEX_GROUPS for k in ks}
+    groups = [(title, [k for k in ks if k in present]) for title, ks in LATEX_GROUPS]
+    groups.append(("Other columns", [k for k in present if k not in grouped]))
+    out: list[tuple[str, list[str]]] = []
+    width = LATEX_MAX_COLUMNS - 1
+    for title, ks in groups:
+        parts = [ks[i:i + width] for i in range(0, len(ks), width)]
+        out += [(title if len(parts) == 1 else f"{title} ({p + 1}/{len(parts)})", part) for p, part in enumerate(parts)]
+    return [(title, ["n", *ks]) for title, ks in out if ks]
+
+
+def _latex_header(key: str) -> str:
+    lines = LATEX_HEADERS.get(key) or (_latex(next(c.header for c in COLUMNS if c.key == key)),)
+    if len(lines) == 1:
+        return lines[0]
+    return r"\begin{tabular}[b]{@{}r@{}}" + r"\\".join(lines) + r"\end{tabular}"
+
+
+def _render_latex(rows: Sequence[SizeRow], keys: Sequence[str], footnotes: Sequence[str]) -> str:
+    r"""Booktabs tables of at most :data:`LATEX_MAX_COLUMNS` columns each (:func:`latex_groups`), then the
+    footnotes as a list; a fragment for ``\input`` (needs ``\usepackage{booktabs}``)."""
+    lines = [r"% needs \usepackage{booktabs}"]
+    for title, ks in latex_groups(keys):
+        lines += [r"\begin{table}[htbp]", r"\centering\footnotesize\setlength{\tabcolsep}{4pt}",
+                  rf"\caption{{{_latex(title)}}}", rf"\begin{{tabular}}{{{'r' * len(ks)}}}", r"\toprule",
+                  " & ".join(_latex_header(k) for k in ks) + r" \\", r"\midrule"]
+        lines += [" & ".join(_latex(r.get(k)) for k in ks) + r" \\" for r in rows]
+        lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    if footnotes:
+        lines += [r"\begin{itemize}\footnotesize", *(rf"\item {_latex(x)}" for x in footnotes), r"\end{itemize}"]
+    return "\n".join(lines) + "\n"
+
+
+_LATEX_MATH = {
+    "·": r"\cdot", "≈": r"\approx", "≥": r"\geq", "≤": r"\leq", "Ω": r"\Omega", "∈": r"\in", "≠": r"\neq",
+    "Σ": r"\Sigma", "⌈": r"\lceil", "⌉": r"\rceil", "⌊": r"\lfloor", "⌋": r"\rfloor", "∅": r"\emptyset",
+    "→": r"\to", "²": "^{2}", "|": "|",
+}
+
+
+_ATOM = r"[0-9A-Za-z.,+\- ·]|\^[0-9A-Za-z]"
+_POWER = re.compile(rf"2\^(\((?:{_ATOM}|\((?:{_ATOM})*\))*\)|[0-9.,A-Za-z]+)|\|T\|")
+
+
+def _power(exp: str) -> str:
+    r"""``2^x`` as math: ``2^65,556.17`` → ``2^{65{,}556.17}``, ``2^(2^n)`` → ``2^{2^{n}}``,
+    ``2^(b·n)`` → ``2^{b\cdot n}``."""
+    inner = exp[1:-1] if exp.startswith("(") else exp
+    inner = re.sub(r"\^([0-9A-Za-z]+)", r"^{\1}", inner).replace("·", r"\cdot ").replace(",", "{,}")
+    return "2^{" + inner + "}"
 
 
 def _latex(text: str) -> str:
-    """Escape a cell for LaTeX; ``2^x`` becomes ``$2^{x}$``."""
-    out = re.sub(r"2\^([0-9.,n]+)", lambda m: "\x00" + m.group(1).replace(",", "{,}") + "\x01", text)
-    for a, b in _LATEX:
-        out = out.replace(a, b)
-    out = out.replace("\x00", "$2^{").replace("\x01", "}$")
-    return out.replace("$$", " ")
+    r"""Escape a cell or note for pdflatex (pure ASCII): ``2^x`` (:func:`_power`) becomes ``$2^{x}$``,
+    ``|T|`` math, the symbols of :data:`_LATEX_MATH` math (adjacent math merged: ``≈2^7`` →
+    ``$\approx 2^{7}$``), everything else through :func:`proofs_check.latex.escape_text`."""
+    from proofs_check.latex import escape_text
+
+    tokens: list[tuple[bool, str]] = []  # (is math, text)
+    pos = 0
+    for m in _POWER.finditer(text):
+        tokens += [(False, text[pos:m.start()])]
+        tokens.append((True, "|T|" if m.group(0) == "|T|" else _power(m.group(1))))
+        pos = m.end()
+    tokens.append((False, text[pos:]))
+    out: list[tuple[bool, str]] = []
+    for is_math, chunk in tokens:
+        if is_math:
+            out.append((True, chunk))
+            continue
+        for ch in chunk:
+            out.append((True, _LATEX_MATH[ch]) if ch in _LATEX_MATH else (False, "--" if ch == "—" else escape_text(ch)))
+    merged: list[str] = []
+    prev_math = False
+    for is_math, piece in out:
+        if is_math and prev_math:
+            merged[-1] = merged[-1][:-1] + ("" if piece.startswith("^") else " ") + piece + "$"
+        else:
+            merged.append(f"${piece}$" if is_math else piece)
+        prev_math = is_math
+    return "".join(merged)

@@ -60,6 +60,7 @@ from constructions.uhat.torch_backend import to_torch
 from proofs_check.certify.emptiness import prove_empty
 from proofs_check.deciders import Decider, dfa_decider, program_decider, uhat_decider, uhat_is_causal
 from proofs_check.exhaustive import Disagreement, exhaustive_check
+from proofs_check.progress import bar as progress_bar
 from tasks.tiling import SolveReport, TilingInstance, TilingTask, encode, solve_report
 from tasks.tiling_witness import INSTANCE_SUITE
 
@@ -407,28 +408,32 @@ def check_instance(
 
 
 def check_suite(instances: Suite | None = None, bounds: Bounds = Bounds(),
-                names: Sequence[str] | None = None) -> list[InstanceReport]:
-    """:func:`check_instance` on every suite instance (default :data:`INSTANCE_SUITE`), in order."""
+                names: Sequence[str] | None = None, progress: bool = False) -> list[InstanceReport]:
+    """:func:`check_instance` on every suite instance (default :data:`INSTANCE_SUITE`), in order;
+    ``progress``: a bar of instances on stderr, its total the "k/K instances pass" of :func:`render`."""
     suite = INSTANCE_SUITE if instances is None else instances
     keys = list(suite) if names is None else list(names)
     unknown = [x for x in keys if x not in suite]
     if unknown:
         raise ParameterError(f"tiling suite: unknown instances {unknown}; known: {', '.join(suite)}")
     out = []
-    for key in keys:
-        inst, height = suite[key]()
-        out.append(check_instance(inst, height, bounds, key))
+    with progress_bar(len(keys), "suite", "instance", progress) as bar:
+        for key in keys:
+            bar.step(key)
+            inst, height = suite[key]()
+            out.append(check_instance(inst, height, bounds, key))
+            bar.update(1)
     return out
 
 
 def run_suite(max_len: int = 10, max_rows: int = 8, budget: int = 30_000,
-              names: Sequence[str] | None = None) -> tuple[bool, str]:
+              names: Sequence[str] | None = None, progress: bool = False) -> tuple[bool, str]:
     """For the CLI / demo (``succinct suite --max-len L --max-rows R``): :func:`check_suite` with
     ``L ≤ max_len`` (budget 2·``budget`` words), ``R, S ≤ max_rows`` and ``M ≤ max_rows`` cells (budget
     ``budget`` each); returns (all passed, :func:`render` text)."""
     bounds = Bounds(max_len=max_len, word_budget=2 * budget, max_rows=max_rows, enc_budget=budget,
                     max_cells=max_rows, cell_budget=budget, max_stack_rows=max_rows, stack_budget=budget)
-    reports = check_suite(bounds=bounds, names=names)
+    reports = check_suite(bounds=bounds, names=names, progress=progress)
     return all(r.ok for r in reports), render(reports)
 
 

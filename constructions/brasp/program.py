@@ -94,6 +94,8 @@ def validate(p: Program) -> None:
         raise MalformedProgramError("alphabet lists a symbol twice")
     if not p.ops:
         raise MalformedProgramError("program has no operations")
+    if not isinstance(p.name, str) or not p.name.strip() or len(p.name.splitlines()) != 1:
+        raise MalformedProgramError(f"program name {p.name!r} must be one non-empty line (no line breaks)")
     if p.accept_at not in ("last", "first"):
         raise MalformedProgramError(f"accept_at must be 'last' or 'first', not {p.accept_at!r}")
     known = {symbol_predicate(a) for a in p.alphabet}

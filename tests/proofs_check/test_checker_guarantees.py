@@ -78,3 +78,38 @@ def test_program_files_that_are_not_programs(tmp_path, capsys, data: bytes, frag
     assert main(["program", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and fragment in err
+
+
+@pytest.mark.parametrize("max_len", [12, 10_000, 10 ** 9])
+def test_word_counts_are_bounded_before_any_work(max_len: int, capsys) -> None:
+    """--max-len 10000 used to fail while formatting its own error (a 7,782-digit count); 10**9 summed for
+    minutes. Now the running count stops at the limit."""
+    import time
+
+    from proofs_check.cli import main
+
+    t = time.perf_counter()
+    assert main(["verify", "counter", "-n", "1", "--max-len", str(max_len)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: more than the limit of 50,000,000 words") and err.count("\n") == 1
+    assert time.perf_counter() - t < 10
+
+
+def test_count_words() -> None:
+    from proofs_check.exhaustive import count_words
+
+    assert count_words(2, 3, 100) == 14 and count_words(1, 7, 100) == 7 and count_words(6, 2, 42) == 42
+    with pytest.raises(ParameterError, match="more than the limit of 41 words"):
+        count_words(6, 2, 41)
+    with pytest.raises(ParameterError, match="more than the limit of 5 words"):
+        count_words(1, 10 ** 12, 5)
+
+
+def test_a_stopped_check_reports_the_words_it_checked() -> None:
+    """Whole-word deciders stop after the length of the first disagreement: the report counts the words
+    actually decided, not every word up to max_len."""
+    alphabet, dfa = _ab_plus()
+    good = Decider("whole", False, dfa.run)
+    broken = Decider("broken", False, _flip_at(dfa.run, (0, 1)))
+    report = exhaustive_check(alphabet, [good, broken], 8)
+    assert report.disagreement.word == ("a", "b") and report.words == 2 + 4

@@ -25,3 +25,27 @@ def test_defaults_still_work(capsys) -> None:
     assert main(["show", "ab-plus", "--what", "sizes"]) == 0
     assert main(["table", "ab-plus"]) == 0
     assert "| 2 |" in capsys.readouterr().out  # the shortest word, ab
+
+
+def test_an_internal_error_is_one_line_naming_the_bug(monkeypatch, capsys) -> None:
+    from proofs_check import commands
+
+    def broken(args):
+        return 1 // 0
+
+    monkeypatch.setattr(commands, "cmd_tasks", broken)
+    assert main(["tasks"]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: internal error (a bug")
+    assert "ZeroDivisionError" in err and "test_refusals.py:" in err and "--debug" in err
+    with pytest.raises(ZeroDivisionError):
+        main(["tasks", "--debug"])
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(f"{sys.executable} -m proofs_check tasks | head -1", shell=True, capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.startswith("counter") and done.stderr == ""

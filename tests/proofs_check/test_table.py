@@ -1,4 +1,4 @@
-"""The size table and its plot: exact cells, closed-form lower bounds, formats, fitted growth."""
+"""The size table and its plot: exact cells, closed-form lower bounds, formats, the plot's closed forms."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,7 +8,7 @@ import pytest
 
 from automata.errors import ParameterError
 from constructions.rnn.model import RNNSize
-from proofs_check.plot import fit_double_exp, fit_offset_power, fit_power, fits, plot_sizes
+from proofs_check.plot import closed_forms, plot_sizes, series
 from proofs_check.registry import family
 from proofs_check.table import fmt_int, log2_int, ltl_temporal_lower_bound, notes, render, size_table
 
@@ -107,8 +107,7 @@ def test_rnn_hook_is_used(witness_rows) -> None:
     rows = size_table(fam, [2, 3], "strict", dfa_max_n=0, paper_max_n=0)
     assert rows[0].rnn == (20, 1, 7) and rows[0].get("rnn_units") == "20"
     assert "closed form" in notes(fam, "strict", rows)[0]
-    (rnn_fit,) = [f for f in fits(rows) if f.label == "RNN units D"]
-    assert rnn_fit.kind == "exp" and rnn_fit.b == pytest.approx(1.0) and rnn_fit.a == pytest.approx(5.0)
+    assert series(rows)["rnn_units"] == [(2, 20.0), (3, 40.0)]  # the plot draws the hook's numbers
 
 
 def test_counter_family_still_tabulates() -> None:
@@ -117,33 +116,13 @@ def test_counter_family_still_tabulates() -> None:
     assert rows[0].get("lb_dfa") == "7"
 
 
-def test_plot_is_a_png_with_sane_fits(tmp_path: Path, witness_rows) -> None:
+def test_plot_is_a_png_with_closed_forms(tmp_path: Path, witness_rows) -> None:
     path = tmp_path / "plot.png"
-    fitted = {f.label: f for f in plot_sizes(witness_rows, path, "tiling-witness (strict)")}
+    drawn = plot_sizes(witness_rows, path, "tiling-witness (strict)", closed_forms(family("tiling-witness"), "strict"))
     data = path.read_bytes()
     assert data[:8] == PNG_MAGIC and len(data) > 10_000
-    packed = fitted["UHAT packed non-zeros"]
-    assert packed.kind == "power+c" and 0.5 < packed.b < 2.5  # polynomial (≈ linear + N² terms), not exponential
-    dfa = fitted["log2(min DFA states or its lower bound)"]
-    assert 0.8 < dfa.b < 1.2  # log2(states) ≈ a·2^(b·n) with b ≈ 1: doubly exponential
-    assert "n^" in str(packed) and "2^(" in str(dfa)
-
-
-def test_fits_recover_known_growth_and_reject_bad_input() -> None:
-    f = fit_power([1, 2, 4, 8], [3, 12, 48, 192], "y")
-    assert f.b == pytest.approx(2.0) and f.a == pytest.approx(3.0)
-    h = fit_offset_power([1, 2, 3, 5, 8], [1000 + 2 * n**3 for n in (1, 2, 3, 5, 8)], "w")
-    assert (h.kind, h.b) == ("power+c", pytest.approx(3.0)) and h.c == pytest.approx(1000.0)
-    assert str(h).startswith("w ≈ 1000 + 2·n^3.00")
-    with pytest.raises(ParameterError):
-        fit_offset_power([1, 2], [1, 2], "w")
-    g = fit_double_exp([1, 2, 3], [2, 4, 8], "z")
-    assert g.b == pytest.approx(1.0)
-    with pytest.raises(ParameterError):
-        fit_power([1], [1], "y")
-    with pytest.raises(ParameterError):
-        fit_power([1, 2], [0, 1], "y")
-    assert fits([]) == []
+    assert [str(d).split(" = ")[0] for d in drawn][:2] == ["closed form: shortest accepted word", "closed form: RNN: hidden units D"]
+    assert not any("NOT drawn" in str(d) for d in drawn)  # every closed form agrees with the table
 
 
 def test_witness_builds_to_16_but_word_search_refuses_wide_rows() -> None:
