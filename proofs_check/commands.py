@@ -146,7 +146,7 @@ def cmd_accepts(args: argparse.Namespace) -> int:
     word = split_word(args.word, member.task.alphabet)
     if not word:
         raise ParameterError("the empty word is never accepted (words are non-empty)")
-    (res,) = judge(member, [word])
+    (res,) = judge(member, [word], dfa=False)  # one word: the task's direct test, no minimal DFA built
     for name, v in res.verdicts:
         print(f"{name:<20} {'accept' if v else 'reject'}")
     return 0 if res.unanimous is not None else 1

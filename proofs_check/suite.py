@@ -50,9 +50,23 @@ def build(fam: Family, n: int | None, variant: str | None) -> Member:
     )
 
 
-def deciders(m: Member, dtype: str = "float64", device: str = "cpu", torch_rnn: bool = True) -> list[Decider]:
+def _direct_decider(task) -> Decider:
+    """The task's own membership test on whole words (no automaton built): for a few words of members whose
+    minimal DFA is too large to build (counter n = 20: (n+2)·2^(n+1) − n ≈ 46M states)."""
+    from automata.alphabet import decode_word
+
+    def run(words: np.ndarray) -> np.ndarray:
+        return np.array([task.accepts(decode_word(w, task.alphabet)) for w in words], dtype=bool)
+
+    return Decider("reference (direct)", False, run)
+
+
+def deciders(m: Member, dtype: str = "float64", device: str = "cpu", torch_rnn: bool = True,
+             dfa: bool = True) -> list[Decider]:
+    """Every recogniser of the member as a batch decider: the reference (its minimal DFA, or with ``dfa=False``
+    the task's direct membership test), the interpreter, both UHATs, the RNN (exact and torch)."""
     out = [
-        dfa_decider(m.task.reference_dfa()),
+        dfa_decider(m.task.reference_dfa()) if dfa else _direct_decider(m.task),
         program_decider(m.program),
         uhat_decider(m.paper, "UHAT paper", dtype, device),
         uhat_decider(m.packed, "UHAT packed", dtype, device),
@@ -87,9 +101,10 @@ class WordVerdicts:
         return vals.pop() if len(vals) == 1 else None
 
 
-def judge(m: Member, words: Sequence[Word], dtype: str = "float64") -> list[WordVerdicts]:
-    """Whole-word verdicts of every recogniser on words of one or several lengths."""
-    ds = deciders(m, dtype)
+def judge(m: Member, words: Sequence[Word], dtype: str = "float64", dfa: bool = True) -> list[WordVerdicts]:
+    """Whole-word verdicts of every recogniser on words of one or several lengths (``dfa``: see
+    :func:`deciders`)."""
+    ds = deciders(m, dtype, dfa=dfa)
     out: list[WordVerdicts] = []
     by_len: dict[int, list[Word]] = {}
     for w in words:

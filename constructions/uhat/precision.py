@@ -41,6 +41,8 @@ looser and are much tighter on Lemma 9 networks (predicates stay in {0, 1}; see
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Sequence, Union
@@ -140,7 +142,10 @@ def _rows(m, inputs: Sequence[Values]) -> tuple[list[Values], Fraction]:
     return out, partial
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _abs(v: Values) -> Fraction:
+    """max |x| over the value set (memoised: layers copy most coordinates' sets unchanged, and a frozenset
+    keeps its hash)."""
     return max(abs(_lo(v)), abs(_hi(v)))
 
 
@@ -215,9 +220,18 @@ def _show(v: Values) -> str:
     return "{" + ", ".join(str(x) for x in sorted(v)) + "}"
 
 
+_BOOLEAN = frozenset({ZERO, Fraction(1)})
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_boolean(v: Values) -> bool:
+    """Whether the value set is within {0, 1} (memoised like :func:`_abs`)."""
+    return not isinstance(v, Interval) and v <= _BOOLEAN
+
+
 def _record(index: int, kind: str, vals: Sequence[Values], partial: Fraction,
             score: Values | None = None) -> LayerPrecision:
-    boolean = sum(1 for v in vals if not isinstance(v, Interval) and v <= {ZERO, Fraction(1)})
+    boolean = sum(1 for v in vals if _is_boolean(v))
     intervals = sum(1 for v in vals if isinstance(v, Interval))
     mx = max((_abs(v) for v in vals), default=ZERO)
     return LayerPrecision(index, kind, len(vals), mx, partial, score, boolean, intervals)
