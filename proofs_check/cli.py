@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     sub.add_parser("tasks", help="list the tasks")
+    sub.add_parser("limits", help="the range every option accepts and what its upper end costs")
     p = sub.add_parser("show", help="print a construction: B-RASP program, sizes, layers")
     _add_member(p)
     p.add_argument("--what", choices=["program", "sizes", "layers", "latex"], default="program")

@@ -303,11 +303,20 @@ def cmd_prove(args: argparse.Namespace) -> int:
     return 0 if report.proved else 1
 
 
+def cmd_limits(args: argparse.Namespace) -> int:
+    from proofs_check.limits import render
+
+    print(render(), end="")
+    return 0
+
+
 def cmd_suite(args: argparse.Namespace) -> int:
     from proofs_check.tiling_suite import run_suite
 
-    if min(args.max_len, args.max_rows, args.budget) < 1:
-        raise ParameterError("--max-len, --max-rows and --budget must be positive")
+    from proofs_check.limits import find
+
+    for option in ("--max-len", "--max-rows", "--budget"):
+        find("suite", option).check(getattr(args, option[2:].replace("-", "_")))
     ok, text = run_suite(args.max_len, args.max_rows, args.budget, args.instances or None,
                          progress=wanted(args.progress))
     print(text)
@@ -317,6 +326,10 @@ def cmd_suite(args: argparse.Namespace) -> int:
 def cmd_witness_word(args: argparse.Namespace) -> int:
     from proofs_check.long_word import check_witness_word
 
+    from proofs_check.limits import find
+
+    find("witness-word", "--corruptions").check(args.corruptions)
+    find("witness-word", "--workers").check(args.workers)
     report = check_witness_word(args.n, args.corruptions, args.seed, workers=args.workers,
                                 progress=wanted(args.progress))
     print(report.summary())

@@ -63,6 +63,9 @@ class CheckReport:
         )
 
 
+MAX_WORDS = 50_000_000  # words one exhaustive check enumerates (proofs_check/limits.py: the cost)
+
+
 def _better(cand: tuple[int, tuple[int, ...]] | None, best: tuple[int, tuple[int, ...]] | None) -> bool:
     return best is None or (cand is not None and cand < best)
 
@@ -73,7 +76,7 @@ def exhaustive_check(
     max_len: int,
     chunk: int = 1 << 15,
     progress: bool = False,
-    limit_words: int = 50_000_000,
+    limit_words: int = MAX_WORDS,
     device: str = "cpu",
 ) -> CheckReport:
     """Compare ``deciders`` on all words of length 1..``max_len`` over ``alphabet``.
