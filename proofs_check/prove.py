@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from automata.errors import StateLimitError
+from automata.errors import ParameterError, StateLimitError
 from constructions.uhat.lemma9 import compile_lemma9
 from constructions.uhat.model import UHAT
 from constructions.uhat.precision import precision_audit
@@ -117,15 +117,24 @@ def _emptiness(instance):
 
 
 def prove_member(fam: Family, n: int | None, variant: str | None, sections: Sequence[str] = SECTIONS,
-                 forms: Sequence[str] = ("paper", "packed"), progress: bool = False) -> ProofReport:
+                 forms: Sequence[str] = ("paper", "packed"), progress: bool = False,
+                 strict: bool = False) -> ProofReport:
     """Run the requested proof sections for one family member (see the module docstring). The sections
     are planned first, so ``progress`` (a bar on stderr, :mod:`proofs_check.progress`) counts exactly the
-    report's sections, naming each as it runs."""
+    report's sections, naming each as it runs. A request that plans no section at all is refused
+    (ParameterError: nothing proved is never "ALL PROVED"); so is, with ``strict`` (sections named
+    explicitly), any named section that does not apply to the member."""
     n, variant = fam.check(n, variant)
     label = f"{fam.name} n={n} {variant}" if fam.has_n else fam.name
     program = fam.program(n, variant)
     task = fam.task(n, variant)
     plan = _plan(fam, n, variant, program, task, sections, forms)
+    reasons = {"rnn": "it has no RNN construction", "empty": "it is not a tiling instance (Lemma 8's program)"}
+    missing = [s for s in sections if s in reasons and not any(name.startswith(_PLAN_PREFIX[s]) for name, _ in plan)]
+    if not plan or (strict and missing):
+        what = ", ".join(f"{s} ({reasons[s]})" for s in missing) or ", ".join(sections)
+        raise ParameterError(f"prove {label}: nothing to prove for {what}; sections that apply: "
+                             f"{', '.join(_applicable(fam, task)) or 'none'}")
     out: list[Section] = []
     with progress_bar(len(plan), "prove", "section", progress) as bar:
         for name, run in plan:
@@ -162,6 +171,14 @@ def _plan(fam: Family, n: int, variant: str, program, task, sections: Sequence[s
         plan.append(("emptiness", lambda: _timed("Lemma 8 program: emptiness (the eq. (14e) erratum)",
                                                  lambda: _emptiness(instance))))
     return plan
+
+
+_PLAN_PREFIX = {"uhat": "UHAT", "precision": "UHAT", "rnn": "RNN", "empty": "emptiness"}
+
+
+def _applicable(fam: Family, task) -> list[str]:
+    return ["uhat", "precision", *(["rnn"] if fam.rnn is not None else []),
+            *(["empty"] if getattr(task, "instance", None) is not None else [])]
 
 
 def _compiler(program, form: str) -> Callable[[], tuple[UHAT, str]]:

@@ -49,3 +49,15 @@ def test_a_closed_pipe_ends_quietly() -> None:
     done = subprocess.run(f"{sys.executable} -m proofs_check tasks | head -1", shell=True, capture_output=True,
                           text=True, timeout=120)
     assert done.stdout.startswith("counter") and done.stderr == ""
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["prove", "ab-plus", "--what", "rnn"], "it has no RNN construction"),
+    (["prove", "counter", "-n", "1", "--what", "empty"], "not a tiling instance"),
+    (["prove", "counter", "-n", "1", "--what", "rnn,empty"], "nothing to prove for empty"),
+])
+def test_prove_never_reports_all_proved_for_nothing(argv: list[str], fragment: str, capsys) -> None:
+    """These used to print 'ALL PROVED' with exit 0 although no section applied (issue 14)."""
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "ALL PROVED" not in out and err.startswith("error: ") and fragment in err and err.count("\n") == 1
