@@ -16,6 +16,10 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
     for fam in families().values():
         params = f"-n 1..{fam.n_max}" if fam.has_n else "(no parameter)"
+        if fam.name == "counter":
+            from proofs_check.limits import COUNTER_VERIFY_N_MAX
+
+            params += f" (verify: n ≤ {COUNTER_VERIFY_N_MAX}, the reference DFA; `succinct limits`)"
         variants = f" --variant {'|'.join(fam.variants)}" if fam.variants != ("-",) else ""
         print(f"{fam.name:<20} {params}{variants}\n{'':<20} {fam.summary}")
     print("\nIn-context retrieval ([WDL] Wen, Dang, Lyu, ICLR 2025, Thm 4.6):")
@@ -107,7 +111,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         from proofs_check.shard_checks import family_spec
 
         return verify_sharded(family_spec(args.task, args.n, args.variant, args.max_len, args.dtype or "float64"), args)
-    member = build(fam, args.n, args.variant)
+    member = build(fam, args.n, args.variant, reference_first=True)
     report = verify(member, args.max_len, args.dtype or "float64", args.device, wanted(args.progress))
     print(f"{member.label}: {report.summary()}")
     return 0 if report.agree else 1

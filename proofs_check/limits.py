@@ -34,6 +34,7 @@ SUITE_MAX_ROWS = 64
 SUITE_MAX_BUDGET = 300_000
 WITNESS_MAX_CORRUPTIONS = 100_000
 WITNESS_MAX_WORKERS = 64
+COUNTER_VERIFY_N_MAX = 16  # the largest n whose reference DFA fits tasks.counter.MAX_DFA_STATES
 
 
 def limits() -> tuple[Limit, ...]:
@@ -52,7 +53,9 @@ def limits() -> tuple[Limit, ...]:
     from proofs_check.ltl_commands import MAX_COUNT, MAX_LEN
     from proofs_check.retrieval_check import MAX_INPUTS
     from proofs_check.sharding import MAX_SHARDS
+    from proofs_check.registry import family
     from proofs_check.shard_checks import MAX_SHARDED_INPUTS
+    from tasks.counter import MAX_DFA_STATES
 
     return (
         Limit("verify", "--max-len (words of length 1..L)", 1, MAX_WORDS,
@@ -63,6 +66,12 @@ def limits() -> tuple[Limit, ...]:
         Limit("verify", "--workers", 1, MAX_WORKERS, "local Dask worker processes"),
         Limit("verify", "retrieval inputs without --sample", 1, MAX_INPUTS,
               "every input of a retrieval task; beyond it, --sample K"),
+        Limit("verify", "-n (counter)", 1, COUNTER_VERIFY_N_MAX,
+              f"the reference DFA: n = 16 has ≈ 3.5M reachable states (≤ {MAX_DFA_STATES:,}), ≈ 4 min and 1.4 GiB "
+              "on a loaded machine with every recogniser; n ≥ 17 is refused at once"),
+        Limit("accepts", "-n (counter)", 1, family("counter").n_max,
+              "no automaton is built; n = 20 takes ≈ 6 min and 1.2 GiB on a loaded machine (both UHATs "
+              "compiled and audited)"),
         Limit("mutate", "--count", 1, MAX_MUTANTS, "each mutant is an exhaustive check of its own"),
         Limit("suite", "--max-len", 1, SUITE_MAX_LEN, "a cap; the words actually checked are set by --budget"),
         Limit("suite", "--max-rows", 1, SUITE_MAX_ROWS, "a cap; the encodings actually checked are set by --budget"),

@@ -35,14 +35,19 @@ class Member:
         return self.family.name
 
 
-def build(fam: Family, n: int | None, variant: str | None) -> Member:
+def build(fam: Family, n: int | None, variant: str | None, reference_first: bool = False) -> Member:
+    """Everything of the member built. ``reference_first``: build the reference DFA (cached on the task)
+    before compiling anything, so a member whose DFA is over the limit is refused at once."""
     n, variant = fam.check(n, variant)
+    task = fam.task(n, variant)
+    if reference_first:
+        task.reference_dfa()
     program = fam.program(n, variant)
     return Member(
         fam,
         n,
         variant,
-        fam.task(n, variant),
+        task,
         program,
         compile_lemma9(program),
         compile_lemma9(program, packed=True),

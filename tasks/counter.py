@@ -74,6 +74,9 @@ def walk_sets(relation: frozenset[tuple[str, str]], edges: int) -> frozenset[str
     return current
 
 
+MAX_DFA_STATES = 4_000_000  # reachable states the reference DFA may have (n = 16: ≈ 3.5M, built in seconds)
+
+
 def expected_min_dfa_states(n: int, variant: str = "full") -> int:
     """Closed form of the minimal complete DFA's size for the **default** relation ``H`` (both variants).
 
@@ -151,11 +154,22 @@ class CounterTask(Task):
     def reference(self) -> CounterAutomaton:
         return CounterAutomaton(self.n, self.variant, self.relation)
 
+    def reference_dfa(self, max_states: int = MAX_DFA_STATES) -> DFA:
+        """The minimal complete DFA; n ≤ 16 fits the default limit (n = 16: ≈ 3.5M reachable states)."""
+        return self._minimal_dfa(max_states)
+
     def _minimal_dfa(self, max_states: int) -> DFA:
         """Minimise the vectorised build :func:`tasks.counter_dfa.counter_dfa` (the same reachable states
-        as exploring :meth:`reference`, ``O((n+2)·2^n)`` of them, built in numpy: n = 16 in seconds)."""
+        as exploring :meth:`reference`, ``O((n+2)·2^n)`` of them, built in numpy: n = 16 in seconds).
+        Refused before any work when a lower bound on the reachable states — the minimal DFA's closed
+        form for the default relation, else one state per (block, position) — passes ``max_states``."""
         cache = self.__dict__.setdefault("_dfa_cache", {})
         if "min" not in cache:
+            lower = (expected_min_dfa_states(self.n, self.variant) if self.relation == DEFAULT_H
+                     else (self.n + 2) << self.n)
+            if lower > max_states:
+                raise StateLimitError(f"the counter n={self.n} has at least {lower:,} reachable states, more than "
+                                      f"the limit {max_states:,} (n ≤ 16 fits)")
             from tasks.counter_dfa import counter_dfa  # imports this module
 
             dfa = counter_dfa(self.n, self.variant, self.relation)

@@ -28,6 +28,8 @@ PROBES: dict[tuple[str, str], Callable[[Path, int], list[str] | Callable[[], obj
     ("verify", "--workers"): lambda t, hi: ["verify", "counter", "-n", "1", "--max-len", "3", "--shards", "2",
                                             "--workers", str(hi + 1)],
     ("verify", "retrieval inputs without --sample"): lambda t, hi: ["verify", "index", "-n", "9"],
+    ("verify", "-n (counter)"): lambda t, hi: ["verify", "counter", "-n", str(hi + 1), "--max-len", "1"],
+    ("accepts", "-n (counter)"): lambda t, hi: ["accepts", "counter", "-n", str(hi + 1), "0a#"],
     ("mutate", "--count"): lambda t, hi: ["mutate", "ab-plus", "--max-len", "3", "--count", str(hi + 1)],
     ("suite", "--max-len"): lambda t, hi: ["suite", "--max-len", str(hi + 1)],
     ("suite", "--max-rows"): lambda t, hi: ["suite", "--max-rows", str(hi + 1)],
@@ -68,6 +70,15 @@ def test_one_past_the_limit_is_refused(key: tuple[str, str], tmp_path: Path, cap
     assert main(probe) == 2, probe
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1, err
+
+
+def test_the_counter_verify_bound_is_the_dfa_limit() -> None:
+    """COUNTER_VERIFY_N_MAX is the largest n whose minimal DFA (a lower bound on the reachable states)
+    fits tasks.counter.MAX_DFA_STATES."""
+    from proofs_check.limits import COUNTER_VERIFY_N_MAX
+    from tasks.counter import MAX_DFA_STATES, expected_min_dfa_states
+
+    assert expected_min_dfa_states(COUNTER_VERIFY_N_MAX) <= MAX_DFA_STATES < expected_min_dfa_states(COUNTER_VERIFY_N_MAX + 1)
 
 
 def test_the_table_prints_every_limit(capsys) -> None:
