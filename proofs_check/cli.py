@@ -138,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import threading
 
+    as_program = argv is None  # the command line itself, not a call from Python (tests keep their threads)
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
@@ -145,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminate)  # clean up temporary output like an interrupt does
     try:
         args = build_parser().parse_args(argv)
+        if as_program:
+            from proofs_check.threads import configure
+
+            configure()
         return _dispatch(args)
     except SuccinctError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -111,7 +111,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         from proofs_check.shard_checks import family_spec
 
         return verify_sharded(family_spec(args.task, args.n, args.variant, args.max_len, args.dtype or "float64"), args)
-    member = build(fam, args.n, args.variant, reference_first=True)
+    from proofs_check.exhaustive import MAX_WORDS, count_words
+
+    n, variant = fam.check(args.n, args.variant)
+    count_words(len(fam.task(n, variant).alphabet), args.max_len, MAX_WORDS)  # before anything is built
+    member = build(fam, n, variant, reference_first=True)
     report = verify(member, args.max_len, args.dtype or "float64", args.device, wanted(args.progress))
     print(f"{member.label}: {report.summary()}")
     return 0 if report.agree else 1
