@@ -26,10 +26,10 @@ from fractions import Fraction
 import torch
 
 from automata.errors import DtypeError, ParameterError
-from constructions.dtypes import check_exact, parse_device, parse_dtype
+from constructions.dtypes import parse_device, parse_dtype
 from constructions.exact import abs_bound
 from constructions.rnn.deep import ACTIVATIONS, DeepRNN
-from constructions.rnn.torch_backend import _ints, _integral, dense, exact_dtype, last_verdicts, prefix_verdicts, sigma
+from constructions.rnn.torch_backend import AuditedRecurrent, _ints, _integral, dense, exact_dtype, last_verdicts, prefix_verdicts, sigma
 from constructions.torch_io import ExactModule, field, fraction, lossless
 
 
@@ -57,10 +57,11 @@ def audit(rnn: DeepRNN) -> DeepAudit:
     return DeepAudit(rnn.is_integral(), hb, tuple(bounds), ro, max([hb, ro, *bounds]))
 
 
-class DeepRNNModule(ExactModule):
+class DeepRNNModule(AuditedRecurrent):
     """forward(LongTensor (B, L)) → BoolTensor (B, L): readout(h_p) > 0 after every prefix p."""
 
     kind = "deep_rnn"
+    label = "DeepRNN"
 
     def __init__(self, rnn: DeepRNN, dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu"):
         super().__init__()
@@ -125,30 +126,8 @@ class DeepRNNModule(ExactModule):
                  "max_activation": self.max_activation, "audit": {"integral": True, "max_abs": str(self.bound)}},
                 self.state_dict())
 
-    def _key(self) -> tuple:
-        return tuple((id(b), b._version) for b in self._buffers.values())
-
-    def _sync(self) -> None:
-        """Re-audit the tensors if a weight changed since the last proof (DtypeError if it fails)."""
-        if self._key() == self._seen:
-            return
-        integral, bound = deep_tensor_bound(dict(self._buffers), self.activations, len(self.alphabet),
-                                            self.max_activation)
-        check_exact(self.dtype, bound, integral, "DeepRNN (changed weights)")
-        self.bound, self._seen = bound, self._key()
-
-    def _weights_changed(self) -> None:
-        self._sync()
-
-    def _check_dtype(self, dtype: torch.dtype) -> None:
-        self._sync()
-        exact_dtype(dtype, self.bound, True, "DeepRNN")
-        for name, buf in self._buffers.items():
-            if not lossless(buf, dtype):
-                raise DtypeError(f"DeepRNN: {name} holds values {dtype} does not represent exactly")
-
-    def _after_apply(self) -> None:
-        self._seen = self._key()
+    def _tensor_bound(self) -> tuple[bool, Fraction]:
+        return deep_tensor_bound(dict(self._buffers), self.activations, len(self.alphabet), self.max_activation)
 
     @property
     def device(self) -> torch.device:

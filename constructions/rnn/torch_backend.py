@@ -88,7 +88,42 @@ def sigma(x: torch.Tensor, activation: str) -> torch.Tensor:
     return (x > 0).to(x.dtype)
 
 
-class RNNModule(ExactModule):
+class AuditedRecurrent(ExactModule):
+    """The exactness bookkeeping the recurrent modules share: the bound proved for the current tensors is
+    re-derived (:meth:`_tensor_bound`) whenever a buffer changed, and every dtype move is checked against
+    it and against the buffers' own values."""
+
+    label = "RNN"
+
+    def _tensor_bound(self) -> tuple[bool, Fraction]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _key(self) -> tuple:
+        return tuple((id(b), b._version) for b in self._buffers.values())
+
+    def _sync(self) -> None:
+        """Re-audit the tensors if a weight changed since the last proof (DtypeError if it fails)."""
+        if self._key() == self._seen:
+            return
+        integral, bound = self._tensor_bound()
+        check_exact(self.dtype, bound, integral, f"{self.label} (changed weights)")
+        self.bound, self._seen = bound, self._key()
+
+    def _weights_changed(self) -> None:
+        self._sync()
+
+    def _check_dtype(self, dtype: torch.dtype) -> None:
+        self._sync()
+        exact_dtype(dtype, self.bound, True, self.label)
+        for name, buf in self._buffers.items():
+            if not lossless(buf, dtype):
+                raise DtypeError(f"{self.label}: {name} holds values {dtype} does not represent exactly")
+
+    def _after_apply(self) -> None:
+        self._seen = self._key()
+
+
+class RNNModule(AuditedRecurrent):
     """forward(LongTensor (B, L)) → BoolTensor (B, L): ⟨t, h_p⟩ + c > 0 after every prefix p."""
 
     kind = "rnn"
@@ -149,29 +184,8 @@ class RNNModule(ExactModule):
         return ({"alphabet": list(self.alphabet), "activation": self.activation, "max_activation": self.max_activation,
                  "audit": {"integral": True, "max_abs": str(self.bound)}}, self.state_dict())
 
-    def _key(self) -> tuple:
-        return tuple((id(b), b._version) for b in self._buffers.values())
-
-    def _sync(self) -> None:
-        """Re-audit the tensors if a weight changed since the last proof (DtypeError if it fails)."""
-        if self._key() == self._seen:
-            return
-        integral, bound = tensor_bound(self.W, self.table, self.h0, self.t, self.c, self.max_activation)
-        check_exact(self.dtype, bound, integral, "RNN (changed weights)")
-        self.bound, self._seen = bound, self._key()
-
-    def _weights_changed(self) -> None:
-        self._sync()
-
-    def _check_dtype(self, dtype: torch.dtype) -> None:
-        self._sync()
-        exact_dtype(dtype, self.bound, True, "RNN")
-        for name, buf in self._buffers.items():
-            if not lossless(buf, dtype):
-                raise DtypeError(f"RNN: {name} holds values {dtype} does not represent exactly")
-
-    def _after_apply(self) -> None:
-        self._seen = self._key()
+    def _tensor_bound(self) -> tuple[bool, Fraction]:
+        return tensor_bound(self.W, self.table, self.h0, self.t, self.c, self.max_activation)
 
     @property
     def device(self) -> torch.device:
