@@ -128,7 +128,7 @@ def test_suite_command_one_instance(capsys) -> None:
 
 @pytest.mark.parametrize("argv, fragment", [
     (["suite", "no_such_instance", "--budget", "10"], "no_such_instance"),
-    (["suite", "--budget", "0"], "must be positive"),
+    (["suite", "--budget", "0"], "must lie in 1.."),
 ])
 def test_suite_bad_input(capsys, argv, fragment) -> None:
     code, _, err = _run(capsys, *argv)

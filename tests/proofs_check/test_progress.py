@@ -68,7 +68,7 @@ CASES = [  # argv, the summary's number (a regex group or a function of stdout)
     (["mutate", "counter", "-n", "1", "--count", "3", "--max-len", "4"], r"\d+/(\d+) mutants caught"),
     (["suite", "blank_strict", "--max-len", "3", "--max-rows", "2", "--budget", "60"], r"\d+/(\d+) instances pass"),
     (["table", "counter", "-n", "1..2"], _table_rows),
-    (["prove", "ab-plus", "--what", "precision,rnn"], r"ALL PROVED: (\d+) sections"),
+    (["prove", "ab-plus", "--what", "precision,uhat"], r"ALL PROVED: (\d+) sections"),
     (["witness-word", "-n", "1", "--corruptions", "3"], r"\d+/(\d+) random single-symbol corruptions"),
 ]
 
