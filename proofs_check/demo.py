@@ -115,6 +115,29 @@ def _ltl_section() -> bool:
     return ltl_section()
 
 
+def _trace_section() -> bool:
+    """A run laid open (docs/tutorial.md §11): the counter n = 1 on 0a#1b#, the program's table with the
+    attended positions, and the check that every compiled layer attends the program's o(i) and every
+    predicate read back off the network equals its row."""
+    from proofs_check.trace import trace
+
+    print("\n== a run laid open: `succinct trace counter -n 1 '0a#1b#'` (the B-RASP table; --html for the picture) ==")
+    ok = True
+    for form in ("packed", "paper"):
+        t = trace("counter", "0a#1b#", n=1, form=form)
+        if form == "packed":
+            print(t.text(levels=("brasp",)), end="")
+        attended = {s.op.name: s.attended for s in t.program.steps}
+        same = all(row[0].attended == (attended[t.layer_ops[step.index]][i],)
+                   for step in t.uhat.attention_layers for i, row in enumerate(step.picks)
+                   if attended[t.layer_ops[step.index]][i] is not None)
+        agree = len(set(t.verdicts.values())) == 1 and all(r.agrees for r in t.readings)
+        print(f"UHAT {form}: {len(t.uhat.attention_layers)} attention layers attend the program's o(i): {same}; "
+              f"{len(t.readings)} predicates read back off the coordinates = the table: {agree}")
+        ok &= same and agree
+    return ok
+
+
 def _table_section() -> bool:
     """The size tables (no check fails here: they print measured sizes and proved bounds)."""
     print("\n== size table, tiling witness (strict borders), n = 1..8 — `succinct table tiling-witness -n 1..16` for all ==")
@@ -246,5 +269,6 @@ SECTIONS: tuple[tuple[str, Callable[[], bool]], ...] = (
     ("retrieval", _retrieval_section),
     ("istree", _istree_section),
     ("LTL", _ltl_section),
+    ("trace", _trace_section),
     ("size tables", _table_section),
 )
