@@ -25,3 +25,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Mutation testing (issue 14): plant each curated mutant in a copy of the repository, run its tests there.
+.PHONY: mutation
+mutation: $(STAMP)
+	$(PY) -m tests.mutation.run $(MUTATION_ARGS)

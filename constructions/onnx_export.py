@@ -14,6 +14,10 @@ onnxscript), dynamic batch size and word length:
   and ``within_claim`` (B,) — False where a ReLU state exceeded the precision claim the exactness audit
   relies on (the torch module raises there; a graph cannot).
 
+The graph's input is ``words`` (B, L) int64 symbol codes, all of one length (no padding: run mixed lengths
+one length at a time); its last output is ``valid`` (B,) bool — False for a row holding a code outside
+0..|Σ|−1 (such a row's verdicts are meaningless: the graph clamps the codes instead of raising).
+
 **Exactness in onnxruntime.** Every value, score and partial sum of a run is an integer within the
 dtype's exact range (the module's stored audit), so ORT's MatMul/ReduceMax/Gather give the exact
 result in any summation order. Refused, with a typed error naming why: ``bfloat16`` (ORT has no
@@ -78,8 +82,10 @@ class _UHATGraph(nn.Module):
         self.attends = [m["kind"] == "attention" and bool(layer.C.weight[:, layer.A.weight.shape[1]:].ne(0).any())
                         for layer, m in zip(module.layers, self.metas)]  # decided here: no data-dependent graph
 
-    def forward(self, words: torch.Tensor) -> torch.Tensor:
-        x = self.embedding.weight[words]  # (B, L, D0)
+    def forward(self, words: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        k = self.embedding.weight.shape[0]
+        valid = ((words >= 0) & (words < k)).all(1)  # a graph cannot raise: codes outside 0..k−1 are reported
+        x = self.embedding.weight[words.clamp(0, k - 1)]  # (B, L, D0)
         length = words.shape[1]
         pos = torch.arange(length, device=words.device)
         for layer, meta, attends in zip(self.layers, self.metas, self.attends):
@@ -105,10 +111,10 @@ class _UHATGraph(nn.Module):
             x = torch.cat(parts, -1) @ c_w.T + layer.C.bias
         out = x @ self.readout_map.weight.T
         if not self.generator:
-            return out[..., 0] > 0
+            return out[..., 0] > 0, valid
         out = out + self.readout_map.bias
         index = torch.arange(out.shape[-1], device=out.device)
-        return torch.where(out == out.amax(-1, keepdim=True), index, out.shape[-1]).amin(-1)  # least argmax
+        return torch.where(out == out.amax(-1, keepdim=True), index, out.shape[-1]).amin(-1), valid  # least argmax
 
 
 def _activation(x: torch.Tensor, kind: str) -> torch.Tensor:
@@ -129,10 +135,13 @@ class _RNNGraph(nn.Module):
         self.claim = module.max_activation
         self.relu = (module.activations[-1] if self.deep else module.activation) == "relu"
 
-    def forward(self, words: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, words: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         from torch._higher_order_ops.scan import scan
 
         m = self.m
+        k = len(m.alphabet)
+        valid = ((words >= 0) & (words < k)).all(1)  # a graph cannot raise: codes outside 0..k−1 are reported
+        words = words.clamp(0, k - 1)
         if self.deep:
             d = m.units
             xs = (m.M0[:, d:].T + m.b0)[words.T]  # (L, B, H1): the symbol's column plus the bias
@@ -151,7 +160,7 @@ class _RNNGraph(nn.Module):
         h0 = m.h0.expand(words.shape[0], -1).clone()
         _, (verdicts, peaks) = scan(step, h0, xs)
         within = (peaks <= self.claim).all(0) if self.relu else torch.ones_like(words[:, 0], dtype=torch.bool)
-        return verdicts.T, within
+        return verdicts.T, within, valid
 
 
 def _graph(module: ExactModule) -> nn.Module:
@@ -210,7 +219,7 @@ def export_onnx(module: ExactModule, path: str | os.PathLike, example_length: in
     alphabet = module.net_alphabet if hasattr(module, "net_alphabet") else module.alphabet
     words = (torch.arange(2 * example_length) % len(alphabet)).reshape(2, example_length).to(module.device)
     batch, length = torch.export.Dim("batch", min=1), torch.export.Dim("length", min=1, max=1 << 20)
-    outputs = ["verdicts"] if isinstance(graph, _UHATGraph) else ["verdicts", "within_claim"]
+    outputs = ["verdicts", "valid"] if isinstance(graph, _UHATGraph) else ["verdicts", "within_claim", "valid"]
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".onnx", dir=path.parent)
     os.close(fd)
     try:
@@ -255,8 +264,8 @@ def check_onnx(module: ExactModule, path: str | os.PathLike, max_length: int, ch
             with torch.no_grad():
                 want = module(torch.from_numpy(words).to(module.device)).cpu().numpy()
             got = session.run(None, {"words": words})
-            bad = np.nonzero((np.asarray(got[0]) != want).any(1) | (
-                ~np.asarray(got[1], dtype=bool) if len(got) > 1 else False))[0]
+            bad = np.nonzero((np.asarray(got[0]) != want).any(1) | ~np.asarray(got[-1], dtype=bool) | (
+                ~np.asarray(got[1], dtype=bool) if len(got) > 2 else False))[0]
             if bad.size:
                 row = int(bad[0])
                 diff = np.nonzero(np.asarray(got[0])[row] != want[row])[0]

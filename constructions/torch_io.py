@@ -41,6 +41,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -49,7 +50,7 @@ from automata.files import write_bytes_atomic
 from constructions.dtypes import parse_dtype
 
 FORMAT = "succinct-verifier/compiled-network"
-VERSION = 1
+VERSION = 2  # 2: the digest covers the metadata too
 PAD = -1  # the conventional code of a padded position (any value there is ignored)
 MAX_FILE_BYTES = 1 << 32  # load refuses larger files before reading them
 MAX_META_CHARS = 1 << 26
@@ -69,7 +70,12 @@ class ModelFileError(SuccinctError, ValueError):
 
 def pad_words(words: Sequence[Sequence[int]], pad: int = PAD) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-pad symbol-code sequences into ``(words (B, L) int64, lengths (B,) int64)``."""
+    if isinstance(words, (str, bytes)) or any(isinstance(w, (str, bytes)) for w in words):
+        raise ParameterError("pad_words takes sequences of symbol codes, not strings: encode each word with "
+                             "automata.alphabet.encode_word(word, alphabet) first")
     rows = [list(w) for w in words]
+    if any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) for w in rows for x in w):
+        raise ParameterError("pad_words takes integer symbol codes")
     if not rows or any(len(w) == 0 for w in rows):
         raise ParameterError("pad_words needs at least one word, and every word at least one symbol")
     length = max(len(w) for w in rows)
@@ -221,9 +227,11 @@ def lossless(value: torch.Tensor, dtype: torch.dtype) -> bool:
     return bool(torch.equal(value.to(dtype).to(value.dtype), value))
 
 
-def digest(tensors: Mapping[str, torch.Tensor]) -> str:
-    """SHA-256 over the sorted names, dtypes, shapes and bytes of ``tensors``."""
+def digest(tensors: Mapping[str, torch.Tensor], meta: str = "") -> str:
+    """SHA-256 over ``meta`` (the file's metadata text: masks, tie-breaks, alphabet, …) and the sorted
+    names, dtypes, shapes and bytes of ``tensors``."""
     h = hashlib.sha256()
+    h.update(f"{len(meta)}|{meta}|".encode())
     for name in sorted(tensors):
         t = tensors[name].detach().to("cpu")
         h.update(f"{name}|{t.dtype}|{t.layout}|{tuple(t.shape)}|".encode())
@@ -251,8 +259,9 @@ def save(module: ExactModule, path: str | os.PathLike) -> Path:
     meta, tensors = module.file_parts()
     tensors = {k: v.detach().to("cpu").clone() for k, v in tensors.items()}
     meta = {"kind": module.kind, "dtype": str(module.dtype).replace("torch.", ""), **meta}
-    payload = {"format": FORMAT, "version": VERSION, "meta": json.dumps(meta, sort_keys=True),
-               "tensors": tensors, "digest": digest(tensors)}
+    meta_text = json.dumps(meta, sort_keys=True)
+    payload = {"format": FORMAT, "version": VERSION, "meta": meta_text, "tensors": tensors,
+               "digest": digest(tensors, meta_text)}
     buf = io.BytesIO()
     torch.save(payload, buf)
     return write_bytes_atomic(path, buf.getvalue())
@@ -314,8 +323,8 @@ def _validate(path: Path, payload: object) -> tuple[dict, dict[str, torch.Tensor
                                                 and v.layout in (torch.strided, torch.sparse_coo)
                                                 for k, v in tensors.items()):
         raise ModelFileError(f"{path}: the tensors must be a dict of names to dense or sparse COO tensors")
-    if payload.get("digest") != digest(tensors):
-        raise ModelFileError(f"{path}: the tensors do not match the file's digest (corrupt or edited)")
+    if payload.get("digest") != digest(tensors, meta_text):
+        raise ModelFileError(f"{path}: the tensors or metadata do not match the file's digest (corrupt or edited)")
     try:
         meta = json.loads(meta_text)
     except ValueError:

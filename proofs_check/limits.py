@@ -43,6 +43,7 @@ def limits() -> tuple[Limit, ...]:
     from automata.ltl.syntax import MAX_TEXT as LTL_MAX_TEXT
     from constructions.brasp.syntax import MAX_NESTING, MAX_OPS, MAX_TEXT
     from constructions.brasp.trace import MAX_TRACE_LEN
+    from constructions.uhat.trace import MAX_TRACE_WORK
     from proofs_check.cli_args import RANGE_MAX
     from proofs_check.commands import MAX_MUTANTS
     from proofs_check.dask_run import MAX_WORKERS
@@ -85,6 +86,8 @@ def limits() -> tuple[Limit, ...]:
         Limit("show --what latex", "non-zero weights", 1, MAX_NONZEROS,
               "counter n = 6 paper (35,885) prints as 159 pages; n = 7 (60,126) is refused"),
         Limit("trace", "WORD (symbols)", 1, MAX_TRACE_LEN, "the trace is quadratic in the word"),
+        Limit("trace", "layers × width × symbols²", 1, MAX_TRACE_WORK,
+              "the exact run: ≈ 1 min (counter n = 1 paper on 256 symbols: 372M; tiling witness paper: ≤ 22 symbols)"),
         Limit("draw", "--max-states", 1, MAX_STATES, "Graphviz lays out a few thousand states in minutes"),
         Limit("program", "characters", 1, MAX_TEXT, "program text"),
         Limit("program", "operations", 1, MAX_OPS, "the paper-faithful compiler: ≈ 2 min for 1,000 (≈ O(ops²))"),

@@ -21,6 +21,7 @@ from constructions.uhat.model import UHAT, AttentionLayer, Head
 from constructions.uhat.semantics import run_exact, scores
 
 MAX_TRACE_LEN = 256
+MAX_TRACE_WORK = 500_000_000  # layers × width × L²: the exact quadratic run (≈ 1 min on the reference machine)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,11 @@ def trace_uhat(net: UHAT, word: Sequence[str], softmax_as_hard: bool = False,
     word = tuple(word)
     if not 1 <= len(word) <= max_len:
         raise ParameterError(f"a trace takes words of 1..{max_len} symbols, got {len(word)}")
+    work = len(net.layers) * max(net.widths()) * len(word) ** 2
+    if work > MAX_TRACE_WORK:
+        raise ParameterError(f"tracing {len(word)} symbols through {len(net.layers):,} layers of width up to "
+                             f"{max(net.widths())} is ≈ {work:,} exact operations, more than {MAX_TRACE_WORK:,}: "
+                             "use a shorter word or the packed form")
     run = run_exact(net, word, softmax_as_hard)
     names = layer_names(net)
     steps = []
@@ -164,4 +170,4 @@ def trace_uhat(net: UHAT, word: Sequence[str], softmax_as_hard: bool = False,
     return UHATTrace(net, word, names[0], run.layers[0], tuple(steps), run.out)
 
 
-__all__ = ["HeadPick", "LayerStep", "MAX_TRACE_LEN", "UHATTrace", "layer_names", "trace_uhat"]
+__all__ = ["HeadPick", "LayerStep", "MAX_TRACE_LEN", "MAX_TRACE_WORK", "UHATTrace", "layer_names", "trace_uhat"]

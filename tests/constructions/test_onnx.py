@@ -102,3 +102,15 @@ def test_deep_rnn_exported_equals_module(tmp_path: Path) -> None:
     for dtype in ("int64", "float64"):
         m = deep_to_torch(deep(), dtype)
         assert check_onnx(m, export_onnx(m, tmp_path / "d.onnx"), 9) is None
+
+
+def test_codes_outside_the_alphabet_are_reported_not_read(tmp_path: Path) -> None:
+    """A negative code (e.g. pad_words' −1) used to be read by Gather as the last symbol; a too-large one
+    crashed onnxruntime. The graph now clamps and reports such rows in its `valid` output."""
+    from constructions.library.presets import PRESETS
+
+    module = to_torch(compile_lemma9(PRESETS["ab_plus"](), packed=True))
+    path = export_onnx(module, tmp_path / "ab.onnx")
+    verdicts, valid = onnx_session(path).run(None, {"words": np.array([[0, 1, -2, -1], [0, 1, 0, 1], [0, 1, 7, 1]])})
+    assert valid.tolist() == [False, True, False]
+    assert verdicts[1].tolist() == module(torch.tensor([[0, 1, 0, 1]]))[0].tolist()  # a valid row is unaffected

@@ -326,7 +326,7 @@ def test_bad_files_are_one_typed_error(tmp_path: Path) -> None:
         if data is not None:
             (tmp_path / name).write_bytes(data)
     p = _payload(good)
-    variants = {"foreign": {"weights": p["tensors"]}, "version": dict(p, version=2),
+    variants = {"foreign": {"weights": p["tensors"]}, "version": dict(p, version=99),
                 "digest": dict(p, tensors={**p["tensors"], "accept.weight": -p["tensors"]["accept.weight"]}),
                 "kind": dict(p, meta=json.dumps(dict(json.loads(p["meta"]), kind="os.system"))),
                 "meta_json": dict(p, meta="{not json")}
@@ -338,7 +338,7 @@ def test_bad_files_are_one_typed_error(tmp_path: Path) -> None:
     variants["mask"] = dict(p, meta=json.dumps(meta))
     tensors = dict(p["tensors"])
     del tensors["layers.0.C.bias"]
-    variants["missing_tensor"] = dict(p, tensors=tensors, digest=digest(tensors))
+    variants["missing_tensor"] = dict(p, tensors=tensors, digest=digest(tensors, p["meta"]))
     for name, payload in variants.items():
         torch.save(payload, tmp_path / name)
     for name in [*cases, *variants]:
@@ -474,3 +474,35 @@ def test_bad_lengths_and_masks_are_typed() -> None:
             m(words, **kw)
     with pytest.raises(SuccinctError):
         rnn_to_torch(elman())(words, lengths=[3, 3])  # the padding code is inside a real position
+
+
+def test_edited_metadata_is_refused(tmp_path) -> None:
+    """The digest covers the metadata: a mask or tie-break edited in the file (a different network with
+    the same tensors) is a ModelFileError, not a module that answers differently."""
+    import json
+
+    from constructions.library.presets import PRESETS
+    from constructions.torch_io import ModelFileError, load, save
+    from constructions.uhat.lemma9 import compile_lemma9
+    from constructions.uhat.torch_backend import to_torch
+
+    path = save(to_torch(compile_lemma9(PRESETS["ab_plus"](), packed=True)), tmp_path / "ab.pt")
+    payload = torch.load(path, weights_only=True)
+    meta = json.loads(payload["meta"])
+    head = next(h for layer in meta["layers"] for h in layer.get("heads", []))
+    head["tiebreak"] = "leftmost" if head["tiebreak"] == "rightmost" else "rightmost"
+    payload["meta"] = json.dumps(meta, sort_keys=True)
+    torch.save(payload, tmp_path / "edited.pt")
+    load(path)  # the original loads
+    with pytest.raises(ModelFileError, match="digest"):
+        load(tmp_path / "edited.pt")
+
+
+def test_pad_words_refuses_strings_and_non_integers() -> None:
+    from automata.errors import ParameterError
+    from constructions.torch_io import pad_words
+
+    with pytest.raises(ParameterError, match="encode_word"):
+        pad_words(["ab", "ba"])
+    with pytest.raises(ParameterError, match="integer symbol codes"):
+        pad_words([[0.5, 1]])

@@ -41,6 +41,7 @@ PROBES: dict[tuple[str, str], Callable[[Path, int], list[str] | Callable[[], obj
     ("show --what latex", "non-zero weights"): lambda t, hi: ["show", "counter", "-n", "7", "--what", "latex",
                                                               "--form", "paper"],
     ("trace", "WORD (symbols)"): lambda t, hi: ["trace", "ab-plus", "ab" * (hi // 2 + 1)],
+    ("trace", "layers × width × symbols²"): lambda t, hi: ["trace", "counter", "-n", "3", "--form", "paper", "0" * 256],
     ("draw", "--max-states"): lambda t, hi: ["draw", "ab-plus", "--max-states", str(hi + 1)],
     ("program", "characters"): lambda t, hi: _program(t, "#" * (hi + 1)),
     ("program", "operations"): lambda t, hi: _program(t, "alphabet: a\n" + "\n".join(
