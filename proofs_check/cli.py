@@ -5,6 +5,7 @@ Every library error (:class:`SuccinctError`) becomes one line on stderr and exit
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -152,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             configure()
         return _dispatch(args)
     except SuccinctError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -164,9 +165,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         where = _origin(err)
-        print(f"error: internal error (a bug, please report it): {type(err).__name__}: {err}{where}; "
+        what = one_line(f"{type(err).__name__}: {err}")
+        print(f"error: internal error (a bug, please report it): {what}{where}; "
               "rerun with --debug for the traceback", file=sys.stderr)
         return 70
+
+
+_CONTROL = re.compile("[\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that could break the line or drive the terminal (C0/C1 controls but the
+    tab, DEL, U+2028/U+2029) written as its Python escape: an argument like ``$'a\\nb'`` echoed in an
+    error message must not make the error two lines."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _origin(err: BaseException) -> str:

@@ -46,6 +46,8 @@ def _istree(name: str) -> bool:
 def cmd_show(args: argparse.Namespace) -> int:
     from constructions.brasp.syntax import format_program
 
+    if getattr(args, "standalone", False) and args.what != "latex":
+        raise ParameterError("--standalone is an option of --what latex")
     if _retrieval(args.task):
         from proofs_check import retrieval_commands
 
@@ -105,6 +107,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     fam = family(args.task)
     if args.max_len is None:
         raise ParameterError(f"verify {args.task} needs --max-len")
+    if args.sample is not None or args.break_weight:
+        raise ParameterError(f"--sample and --break-weight are options of the retrieval tasks and istree, "
+                             f"not {fam.name}")
+    if args.dtype is not None and not args.dtype:
+        raise ParameterError("--dtype needs a name, e.g. float64")
     parse_device(args.device)
     if args.shards is not None:
         from proofs_check.dask_run import verify_sharded
@@ -150,10 +157,11 @@ def cmd_accepts(args: argparse.Namespace) -> int:
         raise ParameterError(f"accepts: not available for the task {args.task}; use `succinct verify "
                              f"{args.task} -n N` (every input) or `succinct show {args.task} -n N`")
     fam = family(args.task)
-    member = build(fam, args.n, args.variant)
-    word = split_word(args.word, member.task.alphabet)
+    n, variant = fam.check(args.n, args.variant)
+    word = split_word(args.word, fam.task(n, variant).alphabet)  # read before the (slow) build
     if not word:
         raise ParameterError("the empty word is never accepted (words are non-empty)")
+    member = build(fam, n, variant)
     (res,) = judge(member, [word], dfa=False)  # one word: the task's direct test, no minimal DFA built
     for name, v in res.verdicts:
         print(f"{name:<20} {'accept' if v else 'reject'}")
@@ -229,11 +237,20 @@ def cmd_program(args: argparse.Namespace) -> int:
 
     from constructions.brasp.syntax import MAX_TEXT
 
+    import stat
+
     try:
-        if args.file.stat().st_size > 4 * MAX_TEXT:
-            raise ParameterError(f"{args.file} has {args.file.stat().st_size:,} bytes; a program has at most "
+        info = args.file.stat()
+        if not stat.S_ISREG(info.st_mode):  # a directory, a FIFO (blocks), /dev/zero (endless)
+            raise ParameterError(f"{args.file} is not a regular file; a program is a text file")
+        if info.st_size > 4 * MAX_TEXT:
+            raise ParameterError(f"{args.file} has {info.st_size:,} bytes; a program has at most "
                                  f"{MAX_TEXT:,} characters")
-        data = args.file.read_bytes()
+        with args.file.open("rb") as fh:
+            data = fh.read(4 * MAX_TEXT + 1)  # bounded even if the file grew since the stat
+        if len(data) > 4 * MAX_TEXT:
+            raise ParameterError(f"{args.file} has more than {4 * MAX_TEXT:,} bytes; a program has at most "
+                                 f"{MAX_TEXT:,} characters")
     except OSError as err:
         raise ParameterError(f"cannot read {args.file}: {err.strerror}") from None
     try:
@@ -265,8 +282,14 @@ def cmd_mutate(args: argparse.Namespace) -> int:
 
     if not 1 <= args.count <= MAX_MUTANTS:
         raise ParameterError(f"--count must lie in 1..{MAX_MUTANTS:,} (mutants, each checked exhaustively)")
+    from proofs_check.exhaustive import MAX_WORDS, count_words
+
     fam = family(args.task)
-    member = build(fam, args.n, args.variant)
+    n, variant = fam.check(args.n, args.variant)
+    if args.max_len < 1:
+        raise ParameterError("max_len must be at least 1")
+    count_words(len(fam.task(n, variant).alphabet), args.max_len, MAX_WORDS)  # before anything is built
+    member = build(fam, n, variant, reference_first=True)
     net = member.paper if args.form == "paper" else member.packed
     refs = [dfa_decider(member.task.reference_dfa()), program_decider(member.program)]
     start = time.perf_counter()

@@ -43,7 +43,7 @@ class Family:
                 raise ParameterError(f"{self.name}: n = {n!r} is out of range 1..{self.n_max}")
         elif n is not None:
             raise ParameterError(f"{self.name} has no parameter n (got -n {n})")
-        v = variant or self.variants[0]
+        v = self.variants[0] if variant is None else variant  # '' is a bad variant, not the default
         if v not in self.variants:
             raise ParameterError(f"{self.name}: unknown variant {v!r}; choose {', '.join(self.variants)}")
         return (n if self.has_n else None), v

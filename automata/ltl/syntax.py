@@ -33,7 +33,7 @@ from automata.ltl.formula import (
 MAX_TEXT = 1_000_000  # characters; longer input is refused before any work
 MAX_PARENS = 10_000  # nesting of parentheses (the parser does not recurse; this only bounds nonsense)
 _UNICODE = {"¬": "!", "∧": "&", "∨": "|", "→": "->", "↔": "<->", "⊤": "true", "⊥": "false"}
-_SYMBOL_CHARS = r"[^\s(),!&|<>\-¬∧∨→↔⊤⊥]+"
+_SYMBOL_CHARS = r"[^\s(),!&|<>\-¬∧∨→↔⊤⊥\x00-\x1f\x7f-\x9f]+"  # no control characters
 _TOKEN = re.compile(
     rf"\s*(?:(?P<op><->|->|[()!&|¬∧∨→↔⊤⊥])|(?P<q>Q_{_SYMBOL_CHARS})|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<bad>\S))")
 _LETTER = re.compile(r"[a-z][a-z0-9_]*\Z")
