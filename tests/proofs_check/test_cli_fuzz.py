@@ -97,13 +97,14 @@ def commands() -> dict[str, argparse.ArgumentParser]:
     return dict(sub.choices)
 
 
-def _hostile(draw, level: int) -> bool:
+def _hostile(draw: st.DrawFn, level: int) -> bool:
     """True with probability level/10 (shrinks towards False: towards a valid command line). Drawn with
     ``sampled_from``, which is uniform; ``integers`` favours its bounds."""
     return draw(st.sampled_from(range(10))) < level
 
 
-def _value(draw, command: str, action: argparse.Action, level: int) -> str:
+def _value(draw: st.DrawFn, command: str, action: argparse.Action, level: int) -> str:
+    """A value for option ``action``: cheap and valid, or (with probability level/10) hostile."""
     dest = action.dest
     bad = _hostile(draw, level)
     if dest in PATH_DESTS:
@@ -126,7 +127,8 @@ COSTLY = {"n", "max_len", "count", "sample", "budget", "max_rows", "corruptions"
           "paper_max_n", "max_vectors", "max_states", "max_dag", "time_limit", "timeout", "ns"}
 
 
-def _costly(value: str, kind) -> bool:
+def _costly(value: str, kind: type | None) -> bool:
+    """Whether ``value`` parses (as argparse would) to a valid option value above the cheap ones."""
     try:
         if kind is float:
             return 2 < float(value) <= 86_400
@@ -138,7 +140,8 @@ def _costly(value: str, kind) -> bool:
         return False
 
 
-def _positional(draw, command: str, action: argparse.Action, level: int, argv: list[str]) -> list[str]:
+def _positional(draw: st.DrawFn, command: str, action: argparse.Action, level: int, argv: list[str]) -> list[str]:
+    """The words of positional ``action`` (the task, a word over its symbols, a formula, a program file)."""
     dest = action.dest
     bad = _hostile(draw, level)
     if dest == "task":
@@ -175,7 +178,7 @@ TASKS = {*FAMILIES_CHEAP, "tiling-witness", *RETRIEVAL, "istree", "ltl-random"}
 
 
 @st.composite
-def argvs(draw, only: str | None = None) -> list[str]:
+def argvs(draw: st.DrawFn, only: str | None = None) -> list[str]:
     """A random command line of a real subcommand (or of ``only``): its positionals and some options, each
     value hostile with a probability drawn per command line (0: a valid, cheap command line; up to ½); each
     option is given with probability 1/5 (required and :data:`FORCED` ones always)."""
@@ -216,7 +219,7 @@ _UNARY = st.sampled_from(["!", "¬", "X", "Y", "F", "G", "H", "P", "~", "N", "X[
 _BINARY = st.sampled_from(["&", "|", "->", "<->", "S", "U", "∧", "∨", "→", "R", "W", "&&", "^", "=", ""])
 
 
-def _formula_tree(children):
+def _formula_tree(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.tuples(_UNARY, children).map(lambda t: f"{t[0]} {t[1]}"),
         st.tuples(children, _BINARY, children).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
@@ -224,7 +227,7 @@ def _formula_tree(children):
     )
 
 
-def _damage(text_and_cuts) -> str:
+def _damage(text_and_cuts: tuple[str, list[tuple[int, int]]]) -> str:
     """Drop or add parentheses at random places (unbalanced nesting)."""
     text, cuts = text_and_cuts
     chars = list(text)
@@ -263,7 +266,7 @@ _BAD_ARROWS = ["^_j", "▶_k", "=>", ""]
 _CONNECTIVES = ["∧", "∨", "&", "|", "->", "<->", "and", "or", "→", "↔"]
 
 
-def _pformula(atoms: list[str], level: int):
+def _pformula(atoms: list[str], level: int) -> st.SearchStrategy[str]:
     leaf = st.one_of(st.sampled_from(atoms), st.sampled_from(["Z(i)", "Q_z(i)", "P9(j)", "(", "Q_a()", "xor"])) \
         if level else st.sampled_from(atoms)
     return st.recursive(leaf, lambda ch: st.one_of(
@@ -272,7 +275,7 @@ def _pformula(atoms: list[str], level: int):
 
 
 @st.composite
-def programs(draw) -> bytes:
+def programs(draw: st.DrawFn) -> bytes:
     """A B-RASP program file: mostly well formed (operations read the symbols and the earlier operations),
     with a hostility level as in :func:`argvs` — bad masks, tie-breaks, undefined predicates, deep nesting
     of parentheses and ¬, a BOM, stray lines, unbalanced parentheses; or random bytes."""
@@ -330,6 +333,7 @@ def allowed(outcome: rb.Outcome) -> str | None:
 
 
 def run_case(argv: list[str], program: bytes = b"") -> rb.Outcome:
+    """One command line in a forked child, in a fresh directory; ``{prog}`` names a file holding ``program``."""
     with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
         prog = Path(tmp) / "prog.brasp"
         prog.write_bytes(program)
@@ -365,6 +369,7 @@ def _program(text: bytes, max_len: str) -> None:
 
 _EXTRA_LTL = st.lists(st.sampled_from(["--dfa", "--latex", "--uhat", "--alphabet=a,b,c", "--max-len=2"]),
                       max_size=3, unique=True)
+# --max-len of `program`: mostly 1..4, else hostile; a hostile draw that is a valid, costly length becomes 2
 _MAX_LEN = st.one_of(st.sampled_from(["1", "2", "3", "4"]), st.sampled_from(["1", "2", "3", "4"]), HOSTILE_INT) \
     .map(lambda v: v if not _costly(v, int) or v in ("3", "4") else "2")
 
