@@ -12,14 +12,14 @@ from proofs_check.suite import build, judge, verify
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
+    from proofs_check.limits import limits
     from proofs_check.retrieval_commands import list_tasks
 
     for fam in families().values():
         params = f"-n 1..{fam.n_max}" if fam.has_n else "(no parameter)"
-        if fam.name == "counter":
-            from proofs_check.limits import COUNTER_VERIFY_N_MAX
-
-            params += f" (verify: n ≤ {COUNTER_VERIFY_N_MAX}, the reference DFA; `succinct limits`)"
+        verify_n = [lim for lim in limits() if lim.command == "verify" and lim.option == f"-n ({fam.name})"]
+        if verify_n:
+            params += f" (verify: n ≤ {verify_n[0].hi}, the reference DFA; `succinct limits`)"
         variants = f" --variant {'|'.join(fam.variants)}" if fam.variants != ("-",) else ""
         print(f"{fam.name:<20} {params}{variants}\n{'':<20} {fam.summary}")
     print("\nIn-context retrieval ([WDL] Wen, Dang, Lyu, ICLR 2025, Thm 4.6):")

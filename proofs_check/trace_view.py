@@ -36,7 +36,12 @@ def _label(k: int, word) -> str:
 
 
 def panels(t) -> list[tuple[str, object]]:
-    """(title, step) for every attention layer of the trace (first head when there are several)."""
+    """(title, step) for every attention layer of the trace (first head when there are several); at most
+    :data:`MAX_PANELS` (ParameterError beyond)."""
+    if len(t.uhat.attention_layers) > MAX_PANELS:
+        from automata.errors import ParameterError
+
+        raise ParameterError(f"{len(t.uhat.attention_layers)} attention layers; the picture draws at most {MAX_PANELS}")
     out = []
     for step in t.uhat.attention_layers:
         head = step.layer.heads[0]
@@ -86,10 +91,6 @@ def _svg(title: str, step, word) -> str:
 def render_html(t) -> str:
     """A page a teacher can project: verdicts, the attention panels, the text trace below."""
     ps = panels(t)
-    if len(ps) > MAX_PANELS:
-        from automata.errors import ParameterError
-
-        raise ParameterError(f"{len(ps)} attention layers; the picture draws at most {MAX_PANELS}")
     e = html.escape
     verdicts = " · ".join(f"{k}: {'accept' if v else 'reject'}" for k, v in t.verdicts.items())
     body = "\n".join(f'<figure>{_svg(title, step, t.word)}</figure>' for title, step in ps)
@@ -138,10 +139,6 @@ def save_png(t, path: str | Path) -> None:
         from automata.errors import ParameterError
 
         raise ParameterError("the network has no attention layer to draw")
-    if len(ps) > MAX_PANELS:
-        from automata.errors import ParameterError
-
-        raise ParameterError(f"{len(ps)} attention layers; the picture draws at most {MAX_PANELS}")
     n = len(t.word)
     cols = min(4, len(ps))
     rows = -(-len(ps) // cols)

@@ -15,19 +15,10 @@ from typing import Sequence
 
 from automata.errors import ParameterError
 from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred
-from constructions.brasp.interpreter import evaluate_word
+from constructions.brasp.interpreter import evaluate_word, mask_matrix
 from constructions.brasp.program import AttentionOp, Op, Program
 
 MAX_TRACE_LEN = 256
-
-_MASKS = {
-    "none": lambda i, j: True,
-    "j<i": lambda i, j: j < i,
-    "j>i": lambda i, j: j > i,
-    "j<=i": lambda i, j: j <= i,
-    "j>=i": lambda i, j: j >= i,
-}
-
 
 def holds(f: Formula, env: dict[str, list[bool]], i: int, j: int) -> bool:
     """The formula at the pair (i, j): i-side predicates read at i, j-side ones at j."""
@@ -46,8 +37,8 @@ def holds(f: Formula, env: dict[str, list[bool]], i: int, j: int) -> bool:
 
 def attended_position(op: AttentionOp, env: dict[str, list[bool]], i: int) -> int | None:
     """o(i) (0-based), or None when no position satisfies the mask and the score."""
-    mask = _MASKS[op.mask]
-    chosen = [j for j in range(len(env[next(iter(env))])) if mask(i, j) and holds(op.score, env, i, j)]
+    row = mask_matrix(op.mask, len(env[next(iter(env))]))[i]
+    chosen = [j for j, allowed in enumerate(row) if allowed and holds(op.score, env, i, j)]
     if not chosen:
         return None
     return chosen[0] if op.tiebreak == "leftmost" else chosen[-1]
