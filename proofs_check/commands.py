@@ -16,11 +16,14 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     from proofs_check.retrieval_commands import list_tasks
 
     for fam in families().values():
-        params = f"-n 1..{fam.n_max}" if fam.has_n else "(no parameter)"
+        params = f"-{fam.n_name} 1..{fam.n_max}" if fam.has_n else "(no parameter)"
         verify_n = [lim for lim in limits() if lim.command == "verify" and lim.option == f"-n ({fam.name})"]
         if verify_n:
             params += f" (verify: n ≤ {verify_n[0].hi}, the reference DFA; `succinct limits`)"
-        variants = f" --variant {'|'.join(fam.variants)}" if fam.variants != ("-",) else ""
+        if fam.variant_name:
+            variants = f" -{fam.variant_name} {fam.variants[0]}..{fam.variants[-1]} (default {fam.variants[0]})"
+        else:
+            variants = f" --variant {'|'.join(fam.variants)}" if fam.variants != ("-",) else ""
         print(f"{fam.name:<20} {params}{variants}\n{'':<20} {fam.summary}")
     print("\nIn-context retrieval ([WDL] Wen, Dang, Lyu, ICLR 2025, Thm 4.6):")
     list_tasks()

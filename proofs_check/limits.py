@@ -57,6 +57,7 @@ def limits() -> tuple[Limit, ...]:
     from proofs_check.registry import family
     from proofs_check.shard_checks import MAX_SHARDED_INPUTS
     from tasks.counter import MAX_DFA_STATES
+    from tasks.dyck import MAX_DFA_STATES as DYCK_MAX_DFA_STATES
 
     return (
         Limit("verify", "--max-len (words of length 1..L)", 1, MAX_WORDS,
@@ -70,6 +71,9 @@ def limits() -> tuple[Limit, ...]:
         Limit("verify", "-n (counter)", 1, COUNTER_VERIFY_N_MAX,
               f"the reference DFA: n = 16 has ≈ 3.5M reachable states (≤ {MAX_DFA_STATES:,}), ≈ 4 min and 1.4 GiB "
               "on a loaded machine with every recogniser; n ≥ 17 is refused at once"),
+        Limit("verify", "-k, -D (dyck): minimal DFA states", 1, DYCK_MAX_DFA_STATES,
+              "(k^(D+1) − 1)/(k − 1) + 2 states, known before any work: k = 2 reaches D = 16 (131,073), "
+              "k = 8 stops at D = 6 (299,595; D = 7 has 2,396,747 and is refused at once)"),
         Limit("accepts", "-n (counter)", 1, family("counter").n_max,
               "no automaton is built; n = 20 takes ≈ 6 min and 1.2 GiB on a loaded machine (both UHATs "
               "compiled and audited)"),

@@ -32,19 +32,26 @@ class Family:
     dfa_max_n: int = 6  # the table computes exact minimal DFAs up to this n by default
     paper_size: Callable[[int, str], UHATSize | None] | None = None  # closed-form paper-faithful UHAT size
     paper_build_max_n: int | None = None  # above it the table uses paper_size instead of compiling
+    n_name: str = "n"  # what n is called on the command line (-D for dyck, whose n is the depth D)
+    variant_name: str | None = None  # set when the variant is the value of an integer parameter (-k for dyck)
+    dfa_rnn: bool = False  # verify also the one-hot RNN of the minimal DFA (constructions.library.dfa_rnn)
 
     def check(self, n: int | None, variant: str | None) -> tuple[int | None, str]:
         """(n, variant) validated and normalised: n in 1..n_max for a family with a parameter, None for
         one without (where any -n is refused, not ignored); the variant defaulted. Idempotent."""
+        name = self.n_name
         if self.has_n:
             if n is None:
-                raise ParameterError(f"{self.name} needs -n (1..{self.n_max})")
+                raise ParameterError(f"{self.name} needs -{name} (1..{self.n_max})")
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= self.n_max:
-                raise ParameterError(f"{self.name}: n = {n!r} is out of range 1..{self.n_max}")
+                raise ParameterError(f"{self.name}: {name} = {n!r} is out of range 1..{self.n_max}")
         elif n is not None:
             raise ParameterError(f"{self.name} has no parameter n (got -n {n})")
         v = self.variants[0] if variant is None else variant  # '' is a bad variant, not the default
         if v not in self.variants:
+            if self.variant_name:
+                raise ParameterError(f"{self.name}: {self.variant_name} = {v} is out of range "
+                                     f"{self.variants[0]}..{self.variants[-1]}")
             raise ParameterError(f"{self.name}: unknown variant {v!r}; choose {', '.join(self.variants)}")
         return (n if self.has_n else None), v
 
@@ -94,6 +101,27 @@ def _tiling_witness() -> Family:
     )
 
 
+def _dyck() -> Family:
+    from constructions.library.dyck_brasp import dyck_program
+    from constructions.library.dyck_rnn import dyck_stack_rnn
+    from tasks.dyck import D_MAX, K_MAX, DyckTask
+
+    return Family(
+        "dyck",
+        "Dyck-(k, D): well-nested words over k bracket pairs, depth ≤ D (THEORY §9; -k K -D D, no exponential gap)",
+        True,
+        tuple(str(k) for k in range(1, K_MAX + 1)),
+        lambda d, v: DyckTask(int(v), d),
+        lambda d, v: dyck_program(int(v), d),
+        lambda d, v: dyck_stack_rnn(int(v), d),
+        n_max=D_MAX,
+        dfa_max_n=8,
+        n_name="D",
+        variant_name="k",
+        dfa_rnn=True,
+    )
+
+
 def _preset(key: str) -> Family:
     from constructions.library.presets import PRESETS
     from tasks.presets import PRESET_TASKS
@@ -117,6 +145,7 @@ def families() -> dict[str, Family]:
         "counter": _counter(),
         "counter-cyclic": _counter("counter-cyclic", CYCLIC_H),
         "tiling-witness": _tiling_witness(),
+        "dyck": _dyck(),
     }
     for key in PRESET_TASKS:
         fam = _preset(key)

@@ -30,8 +30,11 @@ class Member:
 
     @property
     def label(self) -> str:
-        if self.family.has_n:
-            return f"{self.family.name} n={self.n} {self.variant}"
+        fam = self.family
+        if fam.variant_name:
+            return f"{fam.name} {fam.variant_name}={self.variant} {fam.n_name}={self.n}"
+        if fam.has_n:
+            return f"{fam.name} n={self.n} {self.variant}"
         return self.family.name
 
 
@@ -76,19 +79,26 @@ def deciders(m: Member, dtype: str = "float64", device: str = "cpu", torch_rnn: 
         uhat_decider(m.paper, "UHAT paper", dtype, device),
         uhat_decider(m.packed, "UHAT packed", dtype, device),
     ]
-    if m.rnn is not None:
-        out.append(rnn_decider(m.rnn.run_prefixes, "RNN"))
+    rnns = [(m.rnn, "RNN")] if m.rnn is not None else []
+    if dfa and m.family.dfa_rnn:
+        from constructions.library.dfa_rnn import dfa_to_rnn
+
+        rnns.append((dfa_to_rnn(m.task.reference_dfa()), "RNN one-hot DFA"))
+    for rnn, name in rnns:
+        out.append(rnn_decider(rnn.run_prefixes, name))
         if torch_rnn:
-            module = rnn_to_torch(m.rnn, dtype, device)
-
-            def run(words: np.ndarray) -> np.ndarray:
-                import torch
-
-                with torch.no_grad():
-                    return module(torch.from_numpy(words).to(module.device)).cpu().numpy()
-
-            out.append(rnn_decider(run, "RNN torch"))
+            out.append(rnn_decider(_torch_run(rnn_to_torch(rnn, dtype, device)), name + " torch"))
     return out
+
+
+def _torch_run(module):
+    def run(words: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            return module(torch.from_numpy(words).to(module.device)).cpu().numpy()
+
+    return run
 
 
 def verify(m: Member, max_len: int, dtype: str = "float64", device: str = "cpu", progress: bool = False) -> CheckReport:

@@ -66,6 +66,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("rnn_units", "RNN units D"),
     Column("rnn_k", "k"),
     Column("rnn_params", "RNN params"),
+    Column("dfa_rnn_units", "one-hot DFA RNN units"),
     Column("dfa_states", "min DFA states"),
     Column("lb_dfa", "LB DFA states"),
     Column("lb_rnn", "LB RNN k·D"),
@@ -173,7 +174,7 @@ def size_row(
         shortest = getattr(task, "shortest_length", lambda: None)()
     if n <= dfa_max:
         step(f"n={n}: minimal DFA")
-    states = task.reference_dfa().num_states if n <= dfa_max else None
+    states = _min_dfa_states(task) if n <= dfa_max else None
     if shortest is None and states is not None and not fam.has_n:  # the presets: from their reference DFA
         word = task.reference_dfa().shortest_accepted()
         shortest = None if word is None else len(word)
@@ -189,6 +190,10 @@ def size_row(
             cells["lb_dfa"] = fmt_int(lb_dfa)
     _ltl_cells(cells, program, shortest)
     ltl = cells["lb_ltl"]
+    if states is not None and fam.dfa_rnn:
+        from constructions.library.dfa_rnn import predicted_units
+
+        cells["dfa_rnn_units"] = fmt_int(predicted_units(task.reference_dfa()))
     if states is not None:
         cells["dfa_states"] = fmt_int(states)
     elif lb_dfa is not None:
@@ -262,6 +267,16 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
+def _min_dfa_states(task: object) -> int | None:
+    """The minimal DFA's states, or None (not computed) when the task refuses to build it (StateLimitError)."""
+    from automata.errors import StateLimitError
+
+    try:
+        return task.reference_dfa().num_states  # type: ignore[attr-defined]
+    except StateLimitError:
+        return None
+
+
 def size_table(
     fam: Family, ns: Iterable[int], variant: str, dfa_max_n: int | None = None, paper_max_n: int | None = None,
     progress: bool = False,
@@ -280,16 +295,21 @@ def size_table(
 def notes(fam: Family, variant: str, rows: Sequence[SizeRow]) -> list[str]:
     """Footnotes: where each column comes from."""
     exact = [r.n for r in rows if r.dfa_states is not None]
-    first = f"{fam.name} ({variant}); UHAT cells are exact integers measured on the compiled networks"
+    label = f"{fam.variant_name} = {variant}" if fam.variant_name else variant
+    first = f"{fam.name} ({label}); UHAT cells are exact integers measured on the compiled networks"
     if any(r.get("paper_source") == "formula" for r in rows):
         first += " (paper form: or its exact closed form, see 'UHAT paper from')"
     if any(r.rnn is not None for r in rows):
         first += "; RNN cells " + ("from the family's closed form" if fam.rnn_size is not None else "from the built RNN")
+    if fam.n_name != "n":
+        first += f"; n is {fam.n_name}"
+    if any("dfa_rnn_units" in r for r in rows):
+        first += "; one-hot DFA RNN: constructions/library/dfa_rnn.py on the minimal DFA (trimmed)"
     out = [
         first + ".",
         "min DFA states: the minimised reference automaton"
         + (f" for n ∈ {{{', '.join(map(str, exact))}}}" if exact else " (not computed)")
-        + "; '≥' marks the certified lower bound (shortest word length + 1).",
+        + "; '≥' marks a certified lower bound (the task's own, else the shortest word length + 1).",
         "LB RNN k·D: [BCL] Prop 1, k·D ≥ log2(min DFA states); '≥' when only the DFA bound is known.",
         "LB LTL temporal ops: a satisfiable formula with t temporal operators has a model of length ≤ |Σ|·2^t "
         "(our labelling automaton, automata/ltl/to_dfa.py: ≤ |Σ|·2^t + 1 states), so any formula for the "

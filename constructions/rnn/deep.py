@@ -72,6 +72,11 @@ class DeepRNNSize:
     max_bits: int
     state_bits: int
 
+    @property
+    def units(self) -> int:
+        """The state units D (what the lower bounds on k·D count), as in :class:`~constructions.rnn.model.RNNSize`."""
+        return self.state_units
+
 
 @dataclass(frozen=True)
 class _Dense:

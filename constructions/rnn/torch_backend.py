@@ -313,5 +313,16 @@ def prefix_verdicts(words: torch.Tensor, sigma: int, device: torch.device, chunk
 
 
 def to_torch(rnn: ElmanRNN, dtype: torch.dtype | str = torch.float64, device: str | torch.device = "cpu") -> RNNModule:
-    """The exact PyTorch module of ``rnn`` (raises :class:`DtypeError` if ``dtype`` is not exact)."""
+    """The exact PyTorch module of ``rnn`` (raises :class:`DtypeError` if ``dtype`` is not exact); a
+    :class:`~constructions.rnn.deep.DeepRNN` gets its own module (:func:`~constructions.rnn.deep_torch.deep_to_torch`)."""
+    from constructions.rnn.deep import DeepRNN
+
+    if isinstance(rnn, DeepRNN):
+        from constructions.rnn.deep_torch import deep_to_torch
+
+        return deep_to_torch(rnn, dtype, device)  # type: ignore[return-value]
+    if not isinstance(rnn, ElmanRNN):
+        from automata.errors import ArgumentError
+
+        raise ArgumentError(f"to_torch needs an ElmanRNN (or a DeepRNN), got {type(rnn).__name__}")
     return RNNModule(rnn, parse_dtype(dtype), device)

@@ -29,6 +29,8 @@ PROBES: dict[tuple[str, str], Callable[[Path, int], list[str] | Callable[[], obj
                                             "--workers", str(hi + 1)],
     ("verify", "retrieval inputs without --sample"): lambda t, hi: ["verify", "index", "-n", "9"],
     ("verify", "-n (counter)"): lambda t, hi: ["verify", "counter", "-n", str(hi + 1), "--max-len", "1"],
+    ("verify", "-k, -D (dyck): minimal DFA states"): lambda t, hi: ["verify", "dyck", "-k", "8", "-D", "7",
+                                                                     "--max-len", "1"],
     ("accepts", "-n (counter)"): lambda t, hi: ["accepts", "counter", "-n", str(hi + 1), "0a#"],
     ("mutate", "--count"): lambda t, hi: ["mutate", "ab-plus", "--max-len", "3", "--count", str(hi + 1)],
     ("suite", "--max-len"): lambda t, hi: ["suite", "--max-len", str(hi + 1)],
