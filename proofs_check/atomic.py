@@ -18,15 +18,15 @@ def table_files(render: Callable[[str], str]) -> dict[str, str]:
 
 
 def write_atomically(out: Path, texts: Mapping[str, str], extra: Callable[[Path], None] | None = None,
-                     extra_name: str = "plot.png") -> None:
+                     extra_name: str = "plot.png", more: Mapping[str, Callable[[Path], None]] | None = None) -> None:
     """Write ``texts`` (name → content) and, with ``extra``, the file ``extra_name`` that ``extra(path)``
-    writes, into directory ``out``: all into a temporary sibling directory first, then each renamed into
-    place (a failure leaves the old files untouched)."""
+    writes (and each file of ``more``: name → writer), into directory ``out``: all into a temporary
+    sibling directory first, then each renamed into place (a failure leaves the old files untouched)."""
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out {out} exists and is not a directory")
-    names = [*texts, *([extra_name] if extra is not None else [])]
+    writers = {**({extra_name: extra} if extra is not None else {}), **(more or {})}
     with _sigterm_interrupts():
-        _write(out, texts, extra, extra_name, names)
+        _write(out, texts, writers, [*texts, *writers])
 
 
 @contextmanager
@@ -47,7 +47,8 @@ def _sigterm_interrupts():
         signal.signal(signal.SIGTERM, before)
 
 
-def _write(out: Path, texts: Mapping[str, str], extra, extra_name: str, names: list[str]) -> None:
+def _write(out: Path, texts: Mapping[str, str], writers: Mapping[str, Callable[[Path], None]],
+           names: list[str]) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=out, prefix=".tmp-") as tmp:
@@ -56,8 +57,8 @@ def _write(out: Path, texts: Mapping[str, str], extra, extra_name: str, names: l
             old.mkdir()
             for name, text in texts.items():
                 (new / name).write_text(text)
-            if extra is not None:
-                extra(new / extra_name)
+            for name, write in writers.items():
+                write(new / name)
             for name in names:  # every target must be replaceable before anything moves
                 if (out / name).is_dir():
                     raise IsADirectoryError(21, "a directory is in the way", str(out / name))

@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dfa-max-n", type=int, help="exact minimal DFAs up to this n (default: the family's)")
     p.add_argument("--paper-max-n", type=int, help="compile the paper-faithful UHAT only up to this n")
     p.add_argument("--out", type=_out_dir, help="directory: write table.md/.csv/.tex and plot.png")
+    p.add_argument("--beside", metavar="TASK:LO..HI",
+                   help="with --out: also beside.png, this family's sizes beside another's over its own range, "
+                   "e.g. --beside tiling-witness:1..5")
     add_progress_option(p)
     p = sub.add_parser("program", help="compile and check a B-RASP program file against the interpreter")
     p.add_argument("file", type=Path)

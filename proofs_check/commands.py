@@ -200,23 +200,50 @@ def cmd_table(args: argparse.Namespace) -> int:
         if val is not None and val < 0:
             raise ParameterError(f"{opt} must be ≥ 0, got {val}")
     start = time.perf_counter()
+    beside = _beside(args.beside) if args.beside is not None else None
+    if beside is not None and not args.out:
+        raise ParameterError("--beside draws beside.png: give --out DIR")
     rows = size_table(fam, ns, variant, args.dfa_max_n, args.paper_max_n, progress=wanted(args.progress))
     foot = notes(fam, variant, rows)
     if not args.out:
         print(render(rows, args.format, foot), end="")
         return 0
     from proofs_check.atomic import table_files, write_atomically
-    from proofs_check.plot import closed_forms, plot_sizes
+    from proofs_check.plot import closed_forms, plot_beside, plot_sizes
 
     out = args.out
+    title = _member_title(fam, variant)
+    more = {}
+    if beside is not None:
+        fam2, ns2, variant2 = beside
+        rows2 = size_table(fam2, ns2, variant2, paper_max_n=0, progress=wanted(args.progress))
+        more["beside.png"] = lambda path: plot_beside(
+            [(title, fam.n_name, rows), (_member_title(fam2, variant2), fam2.n_name, rows2)], path)
     lines: list = []
     write_atomically(out, table_files(lambda fmt: render(rows, fmt, foot)),
-                     lambda path: lines.extend(plot_sizes(rows, path, f"{fam.name} ({variant})",
-                                                          closed_forms(fam, variant))))
+                     lambda path: lines.extend(plot_sizes(rows, path, title, closed_forms(fam, variant), fam.n_name)),
+                     more=more)
     for line in lines:
         print(line)
-    print(f"wrote {out}/table.md, table.csv, table.tex, plot.png [{time.perf_counter() - start:.1f}s]")
+    names = ["table.md", "table.csv", "table.tex", "plot.png", *more]
+    print(f"wrote {out}/{', '.join(names)} [{time.perf_counter() - start:.1f}s]")
     return 0
+
+
+def _member_title(fam, variant: str) -> str:
+    return f"{fam.name} ({fam.variant_name} = {variant})" if fam.variant_name else f"{fam.name} ({variant})"
+
+
+def _beside(text: str):
+    """``TASK:LO..HI`` (or ``TASK:LO..HI:VARIANT``) → (family, its values, its variant), validated."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not parts[0]:
+        raise ParameterError(f"--beside needs TASK:LO..HI (or TASK:LO..HI:VARIANT), got {text!r}")
+    fam = family(parts[0])
+    if not fam.has_n:
+        raise ParameterError(f"--beside: {fam.name} has no parameter to draw over")
+    ns = _ns(fam, parts[1])
+    return fam, ns, fam.check(ns[0], parts[2] if len(parts) == 3 else None)[1]
 
 
 def _ns(fam, text: str) -> list[int]:

@@ -74,7 +74,7 @@ QUANTITIES: tuple[Quantity, ...] = (
     Quantity("shortest", "shortest", "shortest accepted word", lambda r: r.shortest, log2=True),
 )
 COLORS = dict(zip((q.key for q in QUANTITIES), (
-    "tab:blue", "tab:cyan", "tab:orange", "tab:brown", "tab:green", "tab:blue", "tab:orange", "tab:green",
+    "tab:blue", "tab:cyan", "tab:orange", "tab:brown", "tab:green", "tab:blue", "tab:orange", "tab:cyan",
     "tab:olive", "tab:purple", "tab:red", "tab:pink", "tab:gray")))
 
 
@@ -156,7 +156,25 @@ def closed_forms(fam: Family, variant: str) -> tuple[ClosedForm, ...]:
         return _counter_forms(fam, variant)
     if fam.name == "tiling-witness":
         return _tiling_forms(variant)
+    if fam.name == "dyck":
+        return _dyck_forms(int(variant))
     return ()
+
+
+def _dyck_forms(k: int) -> tuple[ClosedForm, ...]:
+    from constructions.library.dyck_rnn import type_bits
+    from tasks.dyck import dyck_dfa_states
+
+    beta = type_bits(k)
+    if k <= 2:
+        dfa = (r"$D + 3$", "D + 3") if k == 1 else (r"$2^{D+1} + 1$", "2^(D+1) + 1")
+    else:
+        dfa = (rf"$({k}^{{D+1}} - 1)/{k - 1} + 2$", f"({k}^(D+1) − 1)/{k - 1} + 2")
+    return (
+        ClosedForm("dfa", *dfa, lambda d: dyck_dfa_states(k, d), 1, "tasks.dyck.dyck_dfa_states"),
+        ClosedForm("rnn_units", rf"$D(\beta + 1) + 1 = {beta + 1}D + 1$", f"{beta + 1}·D + 1",
+                   lambda d: d * (beta + 1) + 1, 1, "dyck_rnn.stack_rnn_units"),
+    )
 
 
 def _counter_forms(fam: Family, variant: str) -> tuple[ClosedForm, ...]:
@@ -227,7 +245,7 @@ def check_closed_forms(forms: Sequence[ClosedForm], rows: Sequence[SizeRow]) -> 
     return bad
 
 
-def figure(rows: Sequence[SizeRow], title: str, forms: Sequence[ClosedForm] = ()):
+def figure(rows: Sequence[SizeRow], title: str, forms: Sequence[ClosedForm] = (), xlabel: str = "n"):
     """The matplotlib figure: four panels (:data:`PANELS`), legends below each panel. Returns
     ``(figure, drawn closed forms, rejected messages)``."""
     import matplotlib
@@ -265,7 +283,7 @@ def figure(rows: Sequence[SizeRow], title: str, forms: Sequence[ClosedForm] = ()
                 ax.plot(xs, ys, "-", color=COLORS[q.key], linewidth=1.2, alpha=0.8,
                         label=f"{legend_label(q)}, closed form{cond}:{sep}{f.formula}")
         ax.set_title(name, loc="left", fontsize=12)
-        ax.set_xlabel("n")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if ax.lines:
             ax.set_yscale("log")
@@ -290,20 +308,86 @@ def _plain_ticks(ax) -> None:
         ax.yaxis.set_minor_formatter(fmt)
 
 
-def plot_sizes(rows: Sequence[SizeRow], path: Path, title: str, forms: Sequence[ClosedForm] = ()) -> list[object]:
+def plot_sizes(rows: Sequence[SizeRow], path: Path, title: str, forms: Sequence[ClosedForm] = (),
+               xlabel: str = "n") -> list[object]:
     """Write the PNG to ``path``; return the closed forms drawn, then (as strings) any closed form that
     disagrees with the table and was left out."""
+    fig, drawn, rejected = figure(rows, title, forms, xlabel)
+    _save(fig, path)
+    return [*drawn, *(f"closed form NOT drawn, disagrees with the table: {m}" for m in rejected)]
+
+
+def _save(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    fig, drawn, rejected = figure(rows, title, forms)
     try:
         fig.savefig(path, format="png")
     except OSError as err:
         raise ParameterError(f"cannot write {path}: {err.strerror}") from None
     finally:
         plt.close(fig)
-    return [*drawn, *(f"closed form NOT drawn, disagrees with the table: {m}" for m in rejected)]
 
 
-__all__ = ["PANELS", "QUANTITIES", "ClosedForm", "Quantity", "check_closed_forms", "closed_forms", "figure",
-           "legend_label", "plot_sizes", "series"]
+BESIDE: tuple[str, ...] = ("packed_params", "rnn_params", "rnn_units", "lb_rnn")
+
+
+def beside_figure(groups: Sequence[tuple[str, str, Sequence[SizeRow]]]):
+    """One panel per family, the same quantities in each (:data:`BESIDE`: the packed UHAT's parameters,
+    the structured RNN's parameters and units, and [BCL] Prop 1's bound k·D ≥ log2(min DFA states)), on
+    log axes over each family's own parameter: a bound that grows linearly in the parameter bends over
+    like the UHAT's size (no exponential gap), one that grows like 2^n rises in a straight line away from it.
+    ``groups``: (title, x label, rows)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not groups:
+        raise ParameterError("beside: no family to draw")
+    fig, axes = plt.subplots(1, len(groups), figsize=(7.5 * len(groups), 6.5), dpi=100, layout="constrained",
+                             squeeze=False)
+    fig.suptitle("Where depth costs exponentially: exact sizes from the tables (log scale); dashed: lower bounds")
+    for ax, (title, xlabel, rows) in zip(axes.flat, groups):
+        data = series(rows)
+        for key in BESIDE:
+            if key not in data:
+                continue
+            q = _QUANTITY[key]
+            xs, ys = zip(*data[key])
+            ax.plot(xs, ys, "--v" if q.bound else "o-", color=COLORS[key], label=legend_label(q),
+                    fillstyle="none" if q.bound else "full")
+        ax.set_title(title, loc="left", fontsize=12)
+        ax.set_xlabel(xlabel)
+        growth = growth_note(data, xlabel)
+        if growth:
+            ax.text(0.98, 0.02, growth, ha="right", va="bottom", fontsize=10, transform=ax.transAxes,
+                    bbox=dict(boxstyle="round", facecolor="white", alpha=0.9))
+        if ax.lines:
+            ax.set_yscale("log")
+            ax.legend(loc="upper left", fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.set_xticks(sorted({r.n for r in rows}))
+    return fig
+
+
+def growth_note(data: dict[str, list[tuple[int, float]]], xlabel: str) -> str:
+    """How much the packed UHAT's parameters and the RNN bound grow over the drawn range (factors of the
+    exact numbers): the bound outgrowing the UHAT is the exponential gap."""
+    if "packed_params" not in data or "lb_rnn" not in data:
+        return ""
+    (x0, u0), (x1, u1) = data["packed_params"][0], data["packed_params"][-1]
+    b = dict(data["lb_rnn"])
+    if x0 not in b or x1 not in b or x0 == x1:
+        return ""
+    return (f"{xlabel} = {x0} → {x1}: UHAT params ×{u1 / u0:,.1f}, RNN bound k·D ×{b[x1] / b[x0]:,.1f}\n"
+            + ("the bound outgrows the UHAT: exponential gap" if b[x1] / b[x0] > u1 / u0
+               else "the UHAT grows at least as fast as the bound: no gap"))
+
+
+def plot_beside(groups: Sequence[tuple[str, str, Sequence[SizeRow]]], path: Path) -> None:
+    """Write :func:`beside_figure` as a PNG to ``path``."""
+    _save(beside_figure(groups), path)
+
+
+__all__ = ["BESIDE", "PANELS", "QUANTITIES", "ClosedForm", "Quantity", "beside_figure", "check_closed_forms",
+           "closed_forms", "figure", "growth_note", "legend_label", "plot_beside", "plot_sizes", "series"]

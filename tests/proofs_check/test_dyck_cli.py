@@ -60,3 +60,38 @@ def test_tasks_lists_the_named_parameters(capsys) -> None:
 def test_refusals(capsys, argv: list[str], message: str) -> None:
     code, out, err = _run(capsys, *argv)
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and message in err, err
+
+
+def test_table_out_with_beside(capsys, tmp_path) -> None:
+    code, out, err = _run(capsys, "table", "dyck", "-k", "2", "-D", "1..3", "--paper-max-n", "0", "--out",
+                          str(tmp_path), "--beside", "counter:1..3", "--no-progress")
+    assert code == 0, err
+    assert "closed form: min DFA states (exact) = 2^(D+1) + 1" in out
+    assert "closed form: RNN: hidden units D = 2·D + 1" in out and "NOT drawn" not in out
+    assert "beside.png" in out
+    for name in ("table.md", "table.csv", "table.tex", "plot.png", "beside.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert (tmp_path / "beside.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--beside", "counter:1..3"], "--beside draws beside.png: give --out DIR"),
+    (["--beside", "counter", "--out", "X"], "--beside needs TASK:LO..HI"),
+    (["--beside", "ab-plus:1..2", "--out", "X"], "ab-plus has no parameter to draw over"),
+    (["--beside", "counter:0..2", "--out", "X"], "out of range"),
+    (["--beside", "nosuch:1..2", "--out", "X"], "unknown task"),
+])
+def test_beside_refusals(capsys, tmp_path, extra: list[str], message: str) -> None:
+    argv = ["table", "dyck", "-k", "2", "-D", "1..2", *[str(tmp_path / a) if a == "X" else a for a in extra]]
+    code, _, err = _run(capsys, *argv)
+    assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_growth_note_tells_gap_from_no_gap() -> None:
+    from proofs_check.plot import growth_note
+
+    linear = {"packed_params": [(1, 100.0), (8, 900.0)], "lb_rnn": [(1, 2.0), (8, 9.0)]}
+    exponential = {"packed_params": [(1, 100.0), (6, 150.0)], "lb_rnn": [(1, 5.0), (6, 70.0)]}
+    assert growth_note(linear, "D").endswith("no gap") and "×9.0" in growth_note(linear, "D")
+    assert growth_note(exponential, "n").endswith("exponential gap")
+    assert growth_note({"packed_params": [(1, 1.0)]}, "n") == ""
