@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from automata.errors import ParameterError, SuccinctError
+from proofs_check.cli_args import add_named_parameters, named_parameters
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,35 +29,7 @@ def _add_member(p: argparse.ArgumentParser) -> None:
     p.add_argument("task", help="task name (see `succinct tasks`)")
     p.add_argument("-n", type=int, help="family parameter n")
     p.add_argument("--variant", help="variant, e.g. full or stream for the counter")
-    _add_named_parameters(p, int)
-
-
-def _add_named_parameters(p: argparse.ArgumentParser, d_type) -> None:
-    """-k and -D: dyck's bracket pairs and depth (its variant and its n; see :func:`_named_parameters`)."""
-    p.add_argument("-k", type=int, help="dyck: the number of bracket pairs (1..8, default 1)")
-    p.add_argument("-D", type=d_type, help="dyck: the nesting depth" + (" range LO..HI" if d_type is str else ""))
-
-
-def _named_parameters(args: argparse.Namespace) -> None:
-    """Fold -D and -k into n (or the table's range) and the variant, for the family that names them so;
-    refuse them for any other task and beside -n / --variant."""
-    n_dest = "ns" if args.cmd == "table" else "n"
-    given = {flag: getattr(args, dest, None) for flag, dest in (("-D", "D"), ("-k", "k"))}
-    if all(v is None for v in given.values()):
-        return
-    from proofs_check.registry import families
-
-    fam = families().get(args.task)
-    for flag, value in given.items():
-        if value is None:
-            continue
-        name = flag[1:]
-        if fam is None or name not in (fam.n_name, fam.variant_name):
-            raise ParameterError(f"{flag} is not a parameter of {args.task}")
-        dest, other = (n_dest, "-n") if name == fam.n_name else ("variant", "--variant")
-        if getattr(args, dest, None) is not None:
-            raise ParameterError(f"give {flag} or {other}, not both")
-        setattr(args, dest, value if dest != "variant" else str(value))
+    add_named_parameters(p, int)
 
 
 def _add_shard_options(p: argparse.ArgumentParser) -> None:
@@ -128,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task")
     p.add_argument("-n", "--n", dest="ns", help="range LO..HI (default 1..6; istree: 2..6)")
     p.add_argument("--variant", help="variant, e.g. strict or as-stated for tiling-witness")
-    _add_named_parameters(p, str)
+    add_named_parameters(p, str)
     p.add_argument("--format", choices=["md", "csv", "latex"], default="md", help="stdout format (without --out)")
     p.add_argument("--dfa-max-n", type=int, help="exact minimal DFAs up to this n (default: the family's)")
     p.add_argument("--paper-max-n", type=int, help="compile the paper-faithful UHAT only up to this n")
@@ -240,7 +213,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from proofs_check import commands
 
     if hasattr(args, "task") and hasattr(args, "k"):
-        _named_parameters(args)
+        named_parameters(args)
 
     return getattr(commands, "cmd_" + args.cmd.replace("-", "_"))(args)
 

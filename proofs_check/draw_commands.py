@@ -21,6 +21,7 @@ from automata.draw import DEFAULT_MAX_STATES, FORMATS, format_word, reachable_co
 from automata.files import write_bytes_atomic
 from automata.errors import ParameterError, StateLimitError
 from tasks.base import Task
+from proofs_check.cli_args import add_named_parameters
 
 MAX_STATES = 5_000  # --max-states at most (dot needs minutes beyond a few thousand states)
 EXPLORE_FACTOR = 20  # the reference is explored up to this many times --max-states (trimming/minimising shrink it)
@@ -62,7 +63,10 @@ def resolve_task(name: str, n: int | None, variant: str | None) -> tuple[Task, s
     if not fam.has_n and n is not None:
         raise ParameterError(f"{name} takes no -n")
     n_ok, v = fam.check(n, variant)
-    label = name + (f" -n {n_ok}" if fam.has_n else "") + (f" --variant {v}" if len(fam.variants) > 1 else "")
+    if fam.variant_name:
+        label = f"{name} -{fam.variant_name} {v} -{fam.n_name} {n_ok}"
+    else:
+        label = name + (f" -n {n_ok}" if fam.has_n else "") + (f" --variant {v}" if len(fam.variants) > 1 else "")
     return fam.task(n_ok, v), label
 
 
@@ -160,6 +164,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                        "the shortest accepted word highlighted")
     p.add_argument("task", help="task name (see `succinct tasks`), e.g. ab-plus or counter")
     p.add_argument("-n", type=int, help="family parameter n")
+    add_named_parameters(p, int)
     p.add_argument("--variant", help="variant, e.g. full or stream for the counter")
     p.add_argument("--which", choices=WHICH, default="minimal",
                    help="minimal: the minimal complete DFA (default); reference: the reference automaton explored "

@@ -21,6 +21,7 @@ from automata.dfa import DFA
 from automata.errors import ParameterError, StateLimitError
 from automata.ltl.formula import Formula, letters, size
 from automata.ltl.syntax import describe, parse, to_latex, to_text
+from proofs_check.cli_args import add_named_parameters
 
 MAX_LEN = 12  # --max-len bound for the exhaustive checks (|Σ|^12 words at most)
 MAX_COUNT = 100_000
@@ -347,6 +348,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                        "(exit 0 equal, 1 different, 3 not decided within the limits)")
     p.add_argument("task", help="a [BCL] family: counter, the presets (see `succinct tasks`)")
     p.add_argument("-n", type=int, help="family parameter n")
+    add_named_parameters(p, int)
     p.add_argument("--variant")
     p.add_argument("--form", choices=["paper", "packed"], default="packed")
     p.add_argument("--max-vectors", type=int, default=20_000,

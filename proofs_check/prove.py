@@ -125,7 +125,7 @@ def prove_member(fam: Family, n: int | None, variant: str | None, sections: Sequ
     (ParameterError: nothing proved is never "ALL PROVED"); so is, with ``strict`` (sections named
     explicitly), any named section that does not apply to the member."""
     n, variant = fam.check(n, variant)
-    label = f"{fam.name} n={n} {variant}" if fam.has_n else fam.name
+    label = fam.label(n, variant)
     program = fam.program(n, variant)
     task = fam.task(n, variant)
     plan = _plan(fam, n, variant, program, task, sections, forms)

@@ -36,6 +36,12 @@ class Family:
     variant_name: str | None = None  # set when the variant is the value of an integer parameter (-k for dyck)
     dfa_rnn: bool = False  # verify also the one-hot RNN of the minimal DFA (constructions.library.dfa_rnn)
 
+    def label(self, n: int | None, variant: str) -> str:
+        """How reports name a member: ``counter n=2 stream``, ``dyck k=2 D=3``, ``ab-plus``."""
+        if self.variant_name:
+            return f"{self.name} {self.variant_name}={variant} {self.n_name}={n}"
+        return f"{self.name} n={n} {variant}" if self.has_n else self.name
+
     def check(self, n: int | None, variant: str | None) -> tuple[int | None, str]:
         """(n, variant) validated and normalised: n in 1..n_max for a family with a parameter, None for
         one without (where any -n is refused, not ignored); the variant defaulted. Idempotent."""

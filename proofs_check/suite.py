@@ -30,12 +30,7 @@ class Member:
 
     @property
     def label(self) -> str:
-        fam = self.family
-        if fam.variant_name:
-            return f"{fam.name} {fam.variant_name}={self.variant} {fam.n_name}={self.n}"
-        if fam.has_n:
-            return f"{fam.name} n={self.n} {self.variant}"
-        return self.family.name
+        return self.family.label(self.n, self.variant)
 
 
 def build(fam: Family, n: int | None, variant: str | None, reference_first: bool = False) -> Member:

@@ -163,7 +163,7 @@ def trace(task: str, word: str | Sequence[str], n: int | None = None, variant: s
     ptrace = trace_program(program, symbols)
     utrace = trace_uhat(net, symbols)
     rnn = fam.rnn(n, variant) if fam.rnn else None
-    label = f"{fam.name} n={n} {variant}" if fam.has_n else fam.name
+    label = fam.label(n, variant)
     return RunTrace(label, form, symbols, bool(tsk.accepts(symbols)), ptrace, utrace,
                     _layer_ops(program, net, form, utrace), _readings(program, form, ptrace, utrace),
                     _rnn_trace(rnn, symbols) if rnn is not None else None)

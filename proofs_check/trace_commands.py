@@ -7,6 +7,7 @@ from pathlib import Path
 
 from automata.errors import ParameterError
 from constructions.brasp.trace import MAX_TRACE_LEN
+from proofs_check.cli_args import add_named_parameters
 from proofs_check.trace import LEVELS, trace
 
 
@@ -16,6 +17,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("task", help="a [BCL] family: counter, counter-cyclic, the presets (see `succinct tasks`)")
     p.add_argument("word", help=f"the word, e.g. '0a#1b#' (or space-separated symbols), 1..{MAX_TRACE_LEN} symbols")
     p.add_argument("-n", type=int, help="family parameter n")
+    add_named_parameters(p, int)
     p.add_argument("--variant", help="variant, e.g. full or stream for the counter")
     p.add_argument("--form", choices=["packed", "paper"], default="packed",
                    help="which compiled UHAT ([BCL] Lemma 9 paper-faithful, or packed; default packed)")

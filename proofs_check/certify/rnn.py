@@ -42,6 +42,7 @@ import z3
 from automata.alphabet import Word, show_word
 from automata.dfa import DFA
 from automata.errors import ParameterError, StateLimitError
+from constructions.rnn.deep import DeepRNN
 from constructions.rnn.model import ElmanRNN
 
 Vector = tuple[Fraction, ...]
@@ -214,6 +215,23 @@ def _affine(consts: Fraction, terms: Sequence[tuple[Fraction, str]], integral: b
     return parts[0] if len(parts) == 1 else f"(+ {' '.join(parts)})"
 
 
+def _deep_step_terms(rnn: DeepRNN, a: int, integral: bool) -> list[str]:
+    """SMT-LIB terms of one :class:`DeepRNN` step on symbol ``a`` over ``h0 … h(D−1)``: layer 1 reads
+    (h, e_a) — the one-hot input folded into the constants — and each later layer the terms before it."""
+    d = rnn.units
+    xs = [f"h{c}" for c in range(d)]
+    for i, layer in enumerate(rnn.layers):
+        rows, bias = layer.affine.rows(), layer.affine.bias_dict()
+        out = []
+        for r in range(layer.affine.out_dim):
+            row = rows.get(r, {})
+            const = Fraction(bias.get(r, Fraction(0))) + (Fraction(row.get(d + a, 0)) if i == 0 else 0)
+            terms = [(Fraction(v), xs[c]) for c, v in sorted(row.items()) if c < len(xs) and v != 0]
+            out.append(_sigma(_affine(const, terms, integral), layer.activation, integral))
+        xs = out
+    return xs
+
+
 def _z3_check(rnn: ElmanRNN, dfa: DFA, init: Vector, pairs: Sequence[tuple[int, Vector]], chunk: int = 32):
     """Prove initiation + consecution + readout; return None or (kind, pair index (-1 = init), symbol).
 
@@ -224,17 +242,21 @@ def _z3_check(rnn: ElmanRNN, dfa: DFA, init: Vector, pairs: Sequence[tuple[int, 
     without a witness is a failed step."""
     integral = rnn.is_integral() and all(x.denominator == 1 for _, h in pairs for x in h)
     d = rnn.units
-    w_rows = rnn.W.rows()
-    ub = rnn.bias()
-    u_rows = rnn.U.rows()
+    if not isinstance(rnn, DeepRNN):
+        w_rows = rnn.W.rows()
+        ub = rnn.bias()
+        u_rows = rnn.U.rows()
     sources = [(dfa.start, init)] + list(pairs)  # source 0 = initial pair (readout exempt)
     where = {pv: i for i, pv in enumerate(pairs)}
     t = rnn.readout.rows().get(0, {})
     c = rnn.readout.bias_dict().get(0, Fraction(0))
     score = _affine(Fraction(c), [(v, f"h{col}") for col, v in sorted(t.items())], integral)
-    nxt = {a: [_sigma(_affine(ub[r] + u_rows.get(r, {}).get(a, Fraction(0)),
-                              [(v, f"h{col}") for col, v in sorted(w_rows.get(r, {}).items())], integral),
-                      rnn.activation, integral) for r in range(d)] for a in range(len(rnn.alphabet))}
+    if isinstance(rnn, DeepRNN):
+        nxt = {a: _deep_step_terms(rnn, a, integral) for a in range(len(rnn.alphabet))}
+    else:
+        nxt = {a: [_sigma(_affine(ub[r] + u_rows.get(r, {}).get(a, Fraction(0)),
+                                  [(v, f"h{col}") for col, v in sorted(w_rows.get(r, {}).items())], integral),
+                          rnn.activation, integral) for r in range(d)] for a in range(len(rnn.alphabet))}
     st = _Stepper(rnn)
     witness: dict[int, list[Vector]] = {}
     for a in range(len(rnn.alphabet)):

@@ -95,3 +95,43 @@ def test_growth_note_tells_gap_from_no_gap() -> None:
     assert growth_note(linear, "D").endswith("no gap") and "×9.0" in growth_note(linear, "D")
     assert growth_note(exponential, "n").endswith("exponential gap")
     assert growth_note({"packed_params": [(1, 1.0)]}, "n") == ""
+
+
+def test_prove_every_section(capsys) -> None:
+    code, out, err = _run(capsys, "prove", "dyck", "-k", "2", "-D", "2")
+    assert code == 0, err
+    assert out.startswith("== proofs for dyck k=2 D=2 (all word lengths) ==")
+    assert "RNN certificate: D = 5 units vs DFA with 9 states" in out and "ALL PROVED: 5 sections" in out
+
+
+def test_deep_rnn_certificate_refutes_a_broken_stack_rnn() -> None:
+    """The z3 step certificate covers DeepRNNs: the stack RNN without its mismatch units is refuted with
+    the shortest counterexample."""
+    import dataclasses
+
+    from constructions.library.dyck_rnn import dyck_stack_rnn, type_bits
+    from constructions.rnn.deep import DeepRNN, Layer
+    from proofs_check.certify.rnn import certify_rnn
+    from tasks.dyck import DyckTask
+
+    good = dyck_stack_rnn(2, 2)
+    dfa = DyckTask(2, 2).reference_dfa()
+    assert certify_rnn(good, dfa).proved
+    first, second = good.layers
+    e, cut = good.units - 1, first.affine.out_dim - 2 * 2 * type_bits(2)
+    kept = tuple((r, c, v) for r, c, v in second.affine.entries if r != e or c < cut)
+    broken = DeepRNN(good.alphabet, (first, Layer(dataclasses.replace(second.affine, entries=kept), "heaviside")),
+                     good.h0, good.readout, 1, good.unit_names)
+    cert = certify_rnn(broken, dfa)
+    assert not cert.proved and cert.counterexample is not None
+    assert cert.counterexample.word == ("(", "]")
+    print(cert.render())
+
+
+def test_trace_draw_and_ltl_of_take_the_named_parameters(capsys) -> None:
+    code, out, err = _run(capsys, "trace", "dyck", "-k", "1", "-D", "1", "()")
+    assert code == 0 and out.startswith("trace of ( ) (2 positions) through dyck k=1 D=1"), err
+    code, out, err = _run(capsys, "draw", "dyck", "-k", "2", "-D", "1")
+    assert code == 0 and out.startswith("// dyck -k 2 -D 1 minimal: 5 states"), err
+    code, out, err = _run(capsys, "ltl-of", "dyck", "-k", "1", "-D", "1")
+    assert code == 0 and "round trip UHAT → LTL → DFA exact" in out, err
