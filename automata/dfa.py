@@ -19,8 +19,8 @@ from typing import Callable, Hashable, Mapping, Sequence
 import numpy as np
 
 from automata import graph
-from automata.alphabet import check_codes, decode_word, encode_word
-from automata.errors import SuccinctError, UnknownSymbolError
+from automata.alphabet import check_codes, decode_word, encode_word, is_iterable
+from automata.errors import ArgumentError, SuccinctError, UnknownSymbolError, check_int, shown
 from automata.graph import _bfs, _coarsest_partition, _coreachable, _path, _reverse_csr
 
 Word = tuple[str, ...]
@@ -30,6 +30,24 @@ _OPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 
 class DFAError(SuccinctError, ValueError):
     """A DFA is malformed, or two DFAs cannot be combined."""
+
+
+#: The longest length :meth:`DFA.count_by_length` counts to (one vector step per length).
+MAX_COUNT_LEN = 100_000
+
+
+def _array(value: object, what: str) -> np.ndarray:
+    """``np.array(value)`` (a copy), :class:`DFAError` for what numpy cannot make an array of."""
+    try:
+        return np.array(value, copy=True)
+    except (ValueError, TypeError, RuntimeError):
+        raise DFAError(f"{what} must be an array, got {shown(value)}") from None
+
+
+def _other(other: object, what: str) -> "DFA":
+    if not isinstance(other, DFA):
+        raise ArgumentError(f"{what} needs a DFA, got {type(other).__name__}")
+    return other
 
 
 
@@ -45,10 +63,12 @@ class DFA:
     accepting: np.ndarray
 
     def __post_init__(self) -> None:
+        if not is_iterable(self.alphabet) or isinstance(self.alphabet, (bytes, dict, set, frozenset)):
+            raise DFAError(f"alphabet must be distinct non-empty strings, got {shown(self.alphabet)}")
         alphabet = tuple(self.alphabet)
         if not all(isinstance(a, str) and a for a in alphabet) or len(set(alphabet)) != len(alphabet):
-            raise DFAError(f"alphabet must be distinct non-empty strings, got {alphabet!r}")
-        delta = np.array(self.delta, copy=True)
+            raise DFAError(f"alphabet must be distinct non-empty strings, got {shown(alphabet)}")
+        delta = _array(self.delta, "delta")
         if delta.ndim != 2 or delta.shape[1] != len(alphabet) or delta.shape[0] < 1:
             raise DFAError(f"delta must have shape (m >= 1, {len(alphabet)}), got {delta.shape}")
         if delta.size and delta.dtype.kind not in "iu":
@@ -57,11 +77,11 @@ class DFA:
         m = delta.shape[0]
         if delta.size and (delta.min() < -1 or delta.max() >= m):
             raise DFAError(f"delta entries must lie in -1..{m - 1}")
-        accepting = np.array(self.accepting, copy=True)
+        accepting = _array(self.accepting, "accepting")
         if accepting.shape != (m,) or accepting.dtype != np.bool_:
             raise DFAError(f"accepting must be a bool array of shape ({m},)")
         if isinstance(self.start, bool) or not isinstance(self.start, (int, np.integer)) or not 0 <= self.start < m:
-            raise DFAError(f"start must be a state in 0..{m - 1}, got {self.start!r}")
+            raise DFAError(f"start must be a state in 0..{m - 1}, got {shown(self.start)}")
         delta.setflags(write=False)
         accepting.setflags(write=False)
         object.__setattr__(self, "alphabet", alphabet)
@@ -85,6 +105,7 @@ class DFA:
 
     def identical(self, other: DFA) -> bool:
         """Same alphabet, start, transition table and accepting states (not language equality)."""
+        _other(other, "identical")
         return (self.alphabet == other.alphabet and self.start == other.start
                 and np.array_equal(self.delta, other.delta) and np.array_equal(self.accepting, other.accepting))
 
@@ -166,8 +187,9 @@ class DFA:
         ``op`` is one of ``'and'``, ``'or'``, ``'xor'``, ``'diff'`` (``L(self) \\ L(other)``). The
         result is complete; its states are numbered in BFS order from the start.
         """
-        if op not in _OPS:
-            raise DFAError(f"unknown product operation {op!r}; expected one of {sorted(_OPS)}")
+        _other(other, "product")
+        if not isinstance(op, str) or op not in _OPS:
+            raise DFAError(f"unknown product operation {shown(op)}; expected one of {sorted(_OPS)}")
         if self.alphabet != other.alphabet:
             raise DFAError(f"alphabets differ: {self.alphabet!r} vs {other.alphabet!r}")
         a, b = self.complete(), other.complete()
@@ -220,10 +242,12 @@ class DFA:
 
     def equivalent(self, other: DFA) -> Word | None:
         """None if the languages agree, else the shortest, then lexicographically least, word on which they differ."""
+        _other(other, "equivalent")
         return self.product(other, "xor").shortest_accepted()
 
     def count_by_length(self, max_len: int) -> list[int]:
         """Exact number of accepted words of each length ``0..max_len`` (Python ints)."""
+        check_int(max_len, "count_by_length: max_len", None, MAX_COUNT_LEN)
         if max_len < 0:
             raise DFAError(f"max_len must be >= 0, got {max_len}")
         d = self.trim()
@@ -256,7 +280,20 @@ class DFA:
         >>> DFA.from_table(["x", "y"], {"p": {"x": "q"}}, "p", {"q"}).delta.tolist()
         [[1, -1], [-1, -1]]
         """
+        if (not is_iterable(alphabet) or isinstance(alphabet, (bytes, dict, set, frozenset))
+                or not all(isinstance(a, str) for a in alphabet)):
+            raise DFAError(f"from_table: alphabet must be distinct non-empty strings, got {shown(alphabet)}")
         alphabet = tuple(alphabet)
+        if not isinstance(table, Mapping) or not all(isinstance(row, Mapping) for row in table.values()):
+            raise ArgumentError(f"from_table: the table must map states to {{symbol: state}} dicts, got {shown(table)}")
+        if isinstance(accepting, (str, bytes)) or not is_iterable(accepting):
+            raise ArgumentError(f"from_table: accepting must be a set of states, got {shown(accepting)}")
+        accepting = list(accepting)
+        for label in [start, *accepting, *(t for row in table.values() for t in row.values())]:
+            try:
+                hash(label)
+            except TypeError:
+                raise ArgumentError(f"from_table: a state must be hashable, got {shown(label)}") from None
         index: dict[Hashable, int] = {}
         for label in [start, *table]:
             index.setdefault(label, len(index))

@@ -39,3 +39,68 @@ class PrecisionError(SuccinctError, ValueError):
 
 class ToolError(SuccinctError, RuntimeError):
     """An external program (Graphviz ``dot``, ...) is missing, fails or runs past its time limit."""
+
+
+class ArgumentError(ParameterError, TypeError):
+    """An argument of the wrong type (None, a str where a number is expected, an object of the wrong
+    class): a :class:`ParameterError` that is also the ``TypeError`` Python would raise."""
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``value`` for an error message: one line, at most about ``limit`` characters (arrays and tensors by
+    their type, shape and dtype, long reprs cut).
+
+    >>> shown("x"), shown(None), len(shown(list(range(100))))
+    ("'x'", 'None', 60)
+    """
+    shape = getattr(value, "shape", None)
+    if shape is not None and not isinstance(value, (str, bytes, int, float)):
+        try:
+            dims = tuple(int(d) for d in shape)
+        except (TypeError, ValueError):
+            dims = None
+        if dims is not None and dims != ():
+            return f"{type(value).__name__} of shape {dims} and dtype {getattr(value, 'dtype', '?')}"
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__}>"
+    if "\n" in text or "\r" in text:  # a multi-line repr (arrays inside lists, custom reprs): one line
+        text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_int(value: object, what: str, lo: int | None = None, hi: int | None = None) -> int:
+    """``value`` as an int (a Python or numpy integer, never a bool) in ``lo..hi``; :class:`ArgumentError`
+    for another type, :class:`ParameterError` out of range. ``what`` names it: ``"all_words: length"``."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ArgumentError(f"{what} must be an int{_range(lo, hi)}, got {shown(value)}")
+    v = int(value)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise ParameterError(f"{what} must be an int{_range(lo, hi)}, got {v if abs(v) < 10**12 else shown(v, 20)}")
+    return v
+
+
+def _range(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f" in {lo}..{hi}"
+    if lo is not None:
+        return f" >= {lo}"
+    return "" if hi is None else f" <= {hi}"
+
+
+def check_choice(value: object, what: str, choices: tuple[str, ...] | list[str]) -> str:
+    """``value`` if it is one of the strings ``choices``, else :class:`ParameterError` naming them."""
+    if not isinstance(value, str) or value not in choices:
+        raise ParameterError(f"{what} must be one of {', '.join(choices)}, got {shown(value)}")
+    return value
+
+
+def check_type(value: object, what: str, kind: type | tuple[type, ...], expected: str) -> object:
+    """``value`` if it is an instance of ``kind``, else :class:`ArgumentError` (``expected``: how the
+    message names the kind, e.g. ``"a DFA"``)."""
+    if not isinstance(value, kind):
+        raise ArgumentError(f"{what} must be {expected}, got {type(value).__name__}")
+    return value

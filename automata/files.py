@@ -1,9 +1,12 @@
-"""One atomic file writer for every layer: readers see the old file or the whole new one, never a part."""
+"""One atomic file writer for every layer (readers see the old file or the whole new one, never a part)
+and one bounded reader of user text files (programs, machines)."""
 from __future__ import annotations
 
 import os
+import stat
 import uuid
 from pathlib import Path
+from typing import Callable
 
 from automata.errors import ParameterError
 
@@ -38,4 +41,32 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return path
 
 
-__all__ = ["write_bytes_atomic"]
+def read_text_file(path: str | os.PathLike[str], max_chars: int, what: str,
+                   error: Callable[[str], Exception] = ParameterError) -> str:
+    """The UTF-8 text of the regular file ``path`` (a leading BOM dropped), read in bounded memory: at most
+    ``4·max_chars`` bytes (the UTF-8 worst case), then at most ``max_chars`` characters. A directory, a FIFO
+    (which would block), a device (endless), an unreadable, oversized or non-UTF-8 file is one
+    ``error(message)`` (``what`` names the kind of file: "a program", "a machine")."""
+    path = Path(path)
+    limit = 4 * max_chars
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{path} is not a regular file; {what} is a text file")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)  # bounded even if the file grew since the stat
+    except OSError as err:
+        raise error(f"cannot read {path}: {err.strerror}") from None
+    if len(data) > limit:
+        raise error(f"{path} has more than {limit:,} bytes; {what} has at most {max_chars:,} characters")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise error(f"{path} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})") from None
+    text = text.removeprefix("\ufeff")
+    if len(text) > max_chars:
+        raise error(f"{path} has {len(text):,} characters; {what} has at most {max_chars:,}")
+    return text
+
+
+__all__ = ["read_text_file", "write_bytes_atomic"]

@@ -18,9 +18,9 @@ from typing import Callable, Hashable, Sequence
 
 import numpy as np
 
-from automata.alphabet import encode_word
+from automata.alphabet import check_alphabet, encode_word, word_tuple
 from automata.dfa import DFA
-from automata.errors import StateLimitError
+from automata.errors import ArgumentError, StateLimitError, check_int
 
 
 class ImplicitAutomaton(ABC):
@@ -46,7 +46,7 @@ class ImplicitAutomaton(ABC):
 
     def accepts(self, word: Sequence[str]) -> bool:
         """Run on ``word``; every symbol is validated first (:class:`UnknownSymbolError`)."""
-        word = tuple(word)
+        word = word_tuple(word)
         encode_word(word, self.alphabet)
         state: Hashable | None = self.start()
         for symbol in word:
@@ -57,6 +57,7 @@ class ImplicitAutomaton(ABC):
 
     def explore_states(self, max_states: int = 2_000_000) -> tuple[DFA, list[Hashable]]:
         """Like :meth:`explore`, also returning the state objects (index ``i`` = DFA state ``i``)."""
+        check_int(max_states, "explore: max_states", 1)
         alphabet = tuple(self.alphabet)
         first = self.start()
         if first is None:  # an empty language: one rejecting state without transitions
@@ -107,7 +108,11 @@ class FunctionAutomaton(ImplicitAutomaton):
     accept: Callable[[Hashable], bool]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "alphabet", tuple(self.alphabet))
+        object.__setattr__(self, "alphabet", tuple(check_alphabet(self.alphabet, "FunctionAutomaton: the alphabet")))
+        for label in ("transition", "accept"):
+            if not callable(getattr(self, label)):
+                raise ArgumentError(f"FunctionAutomaton: {label} must be a function, got "
+                                    f"{type(getattr(self, label)).__name__}")
 
     def start(self) -> Hashable:
         return self.initial

@@ -37,10 +37,11 @@ def parse_dtype(name: str | torch.dtype) -> torch.dtype:
         if name not in EXACT_LIMIT:
             raise DtypeError(f"unsupported dtype {name}")
         return name
-    try:
-        return NAMES[name]
-    except KeyError:
-        raise DtypeError(f"unknown dtype {name!r}; choose one of {', '.join(NAMES)}") from None
+    if not isinstance(name, str) or name not in NAMES:
+        from automata.errors import shown
+
+        raise DtypeError(f"unknown dtype {shown(name)}; choose one of {', '.join(NAMES)}")
+    return NAMES[name]
 
 
 def check_exact(dtype: torch.dtype, bound: Fraction, integral: bool, what: str = "network") -> None:
@@ -67,10 +68,14 @@ def parse_device(name: str | torch.device) -> torch.device:
     :class:`ParameterError` otherwise (one line, no traceback)."""
     from automata.errors import ParameterError
 
+    from automata.errors import shown
+
+    if isinstance(name, bool) or not isinstance(name, (str, int, torch.device)):  # an int K is cuda:K
+        raise ParameterError(f"unknown device {shown(name)}; use cpu or cuda[:K]")
     try:
         dev = torch.device(name)
-    except (RuntimeError, TypeError):
-        raise ParameterError(f"unknown device {name!r}; use cpu or cuda[:K]") from None
+    except (RuntimeError, TypeError, ValueError):
+        raise ParameterError(f"unknown device {shown(name)}; use cpu or cuda[:K]") from None
     if dev.type == "cpu":
         if dev.index not in (None, 0):
             raise ParameterError(f"device {name!r}: the CPU is one device, cpu or cpu:0")

@@ -44,8 +44,8 @@ import torch
 from torch import nn
 
 from automata.alphabet import all_words
-from automata.errors import DtypeError, ParameterError
-from constructions.torch_io import ExactModule, ModelFileError
+from automata.errors import ArgumentError, DtypeError, ParameterError, check_int
+from constructions.torch_io import ExactModule, ModelFileError, file_path
 
 MAX_CHECK_WORDS = 2_000_000  # check_onnx refuses larger word sets before running any
 
@@ -207,13 +207,22 @@ def _quiet():
             lg.setLevel(level)
 
 
+def _check_module(module: object, where: str) -> None:
+    if not isinstance(module, ExactModule):
+        raise ArgumentError(f"{where} needs a compiled module (to_torch / deep_to_torch), got {type(module).__name__}")
+
+
 def export_onnx(module: ExactModule, path: str | os.PathLike, example_length: int = 3) -> Path:
     """Write ``module`` as an ONNX graph to ``path`` (atomically: a temporary file renamed into place):
     input ``words`` (B, L) int64 with dynamic B and L ≥ 1; output ``verdicts`` (B, L) — bool acceptance
     per position, or a generator's int64 answer per position — and, for RNNs, ``within_claim`` (B,).
     Typed errors for modules no exact graph exists for (see the module docstring)."""
+    _check_module(module, "export_onnx")
+    path = file_path(path, "export_onnx")
+    example_length = check_int(example_length, "export_onnx: example_length", 1, 1 << 20)
     graph = _graph(module).eval()
-    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ParameterError(f"{path} exists and is not a file")
     if not path.parent.is_dir():
         raise ParameterError(f"directory {path.parent} does not exist")
     alphabet = module.net_alphabet if hasattr(module, "net_alphabet") else module.alphabet
@@ -236,7 +245,7 @@ def onnx_session(path: str | os.PathLike):
     """An onnxruntime CPU session of an exported graph (:class:`ModelFileError` if it cannot be read)."""
     import onnxruntime as ort
 
-    path = Path(path)
+    path = file_path(path, "onnx_session")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     try:
@@ -250,11 +259,16 @@ def check_onnx(module: ExactModule, path: str | os.PathLike, max_length: int, ch
     """Every word of length 1..``max_length`` through the exported graph (onnxruntime) and ``module``;
     the first disagreement in any position's output (shortest, then lexicographically least word), or
     None. An RNN graph must also report every such word within its precision claim."""
+    _check_module(module, "check_onnx")
     alphabet = module.net_alphabet if hasattr(module, "net_alphabet") else getattr(module, "alphabet", None)
     if alphabet is None or isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
         raise ParameterError("check_onnx needs a compiled module and an integer max_length ≥ 1")
     k = len(alphabet)
-    total = sum(k**ell for ell in range(1, max_length + 1))
+    total = 0
+    for ell in range(1, max_length + 1):  # stops as soon as the limit is passed (max_length may be huge)
+        total += k**ell
+        if total > max_words:
+            break
     if total > max_words:
         raise ParameterError(f"{total} words up to length {max_length} exceed the limit of {max_words}")
     session = onnx_session(path)

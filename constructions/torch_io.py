@@ -45,7 +45,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from automata.errors import DtypeError, ParameterError, SuccinctError
+from automata.errors import ArgumentError, DtypeError, ParameterError, SuccinctError, check_int, shown
+from automata.alphabet import is_iterable
 from automata.files import write_bytes_atomic
 from constructions.dtypes import parse_dtype
 
@@ -70,11 +71,18 @@ class ModelFileError(SuccinctError, ValueError):
 
 def pad_words(words: Sequence[Sequence[int]], pad: int = PAD) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-pad symbol-code sequences into ``(words (B, L) int64, lengths (B,) int64)``."""
+    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or not -2**63 <= pad < 2**63:
+        raise ArgumentError(f"pad_words: pad must be an int64 symbol code, got {shown(pad)}")
+    if not is_iterable(words) or isinstance(words, (dict, set, frozenset)):
+        raise ArgumentError(f"pad_words takes a sequence of words (sequences of int codes), got {shown(words)}")
     if isinstance(words, (str, bytes)) or any(isinstance(w, (str, bytes)) for w in words):
         raise ParameterError("pad_words takes sequences of symbol codes, not strings: encode each word with "
                              "automata.alphabet.encode_word(word, alphabet) first")
+    if not all(is_iterable(w) for w in words):
+        raise ArgumentError("pad_words takes a sequence of words, each a sequence of int codes")
     rows = [list(w) for w in words]
-    if any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) for w in rows for x in w):
+    if any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) or not -2**63 <= x < 2**63
+           for w in rows for x in w):
         raise ParameterError("pad_words takes integer symbol codes")
     if not rows or any(len(w) == 0 for w in rows):
         raise ParameterError("pad_words needs at least one word, and every word at least one symbol")
@@ -94,7 +102,7 @@ def resolve_lengths(words: torch.Tensor, lengths: object = None, attention_mask:
         raise ParameterError("give lengths or attention_mask, not both")
     n, length = words.shape
     if attention_mask is not None:
-        mask = torch.as_tensor(attention_mask)
+        mask = _tensor(attention_mask, "attention_mask")
         if tuple(mask.shape) != (n, length) or mask.dtype.is_floating_point or mask.dtype.is_complex:
             raise ParameterError(f"attention_mask must be a ({n}, {length}) bool or 0/1 integer tensor, "
                                  f"got {tuple(mask.shape)} {mask.dtype}")
@@ -105,7 +113,7 @@ def resolve_lengths(words: torch.Tensor, lengths: object = None, attention_mask:
         if not torch.equal(mask, torch.arange(length)[None, :] < lens[:, None]):
             raise ParameterError("attention_mask must mark a prefix of every row (right padding only)")
     else:
-        lens = torch.as_tensor(lengths)
+        lens = _tensor(lengths, "lengths")
         if lens.dtype.is_floating_point or lens.dtype.is_complex or lens.dtype == torch.bool:
             raise ParameterError(f"lengths must be integers, got {lens.dtype}")
         if tuple(lens.shape) != (n,):
@@ -114,6 +122,16 @@ def resolve_lengths(words: torch.Tensor, lengths: object = None, attention_mask:
     if bool((lens < 1).any()) or bool((lens > length).any()):
         raise ParameterError(f"every length must lie in 1..{length} (no empty words)")
     return lens
+
+
+def _tensor(value: object, what: str) -> torch.Tensor:
+    """``torch.as_tensor(value)``, :class:`ParameterError` for what cannot be one (a str, ragged lists)."""
+    if isinstance(value, (str, bytes)):
+        raise ArgumentError(f"{what} must be a tensor of integers, got {shown(value)}")
+    try:
+        return torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        raise ParameterError(f"{what} must be a tensor of integers, got {shown(value)}") from None
 
 
 def valid_positions(lengths: torch.Tensor, length: int, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -146,6 +164,18 @@ class ExactModule(nn.Module):
 
     def _weights_changed(self) -> None:
         """Called after new weights were loaded; re-proves exactness (raises a SuccinctError if not)."""
+
+    def to(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+        """``nn.Module.to``, with a :class:`ParameterError` for arguments torch cannot read (a bad device or
+        dtype name, a wrong type) instead of torch's RuntimeError/TypeError."""
+        try:
+            dtype = torch._C._nn._parse_to(*args, **kwargs)[1]
+        except (RuntimeError, TypeError, ValueError) as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ParameterError(f"to: cannot read the arguments {shown(args)} ({first[:120]})") from None
+        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
+            raise DtypeError(f"to: a module moves to floating point dtypes only, got {dtype}")
+        return super().to(*args, **kwargs)
 
     def _apply(self, fn: Callable[[torch.Tensor], torch.Tensor], recurse: bool = True):
         if "dtype" not in self.__dict__:  # still being built
@@ -251,7 +281,7 @@ def save(module: ExactModule, path: str | os.PathLike) -> Path:
     failure leaves any old file untouched). Returns the path."""
     if not isinstance(module, ExactModule):
         raise ParameterError(f"save needs a compiled module (to_torch / deep_to_torch), got {type(module).__name__}")
-    path = Path(path)
+    path = file_path(path, "save")
     if path.exists() and not path.is_file():
         raise ParameterError(f"{path} exists and is not a file")
     if not path.parent.is_dir():
@@ -274,7 +304,8 @@ def load(path: str | os.PathLike, dtype: torch.dtype | str | None = None, device
     :class:`DtypeError` when the file is fine but ``dtype`` is not proved exact for it."""
     from constructions.dtypes import parse_device
 
-    path = Path(path)
+    path = file_path(path, "load")
+    max_bytes = check_int(max_bytes, "load: max_bytes", 0)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     size = path.stat().st_size
@@ -308,6 +339,13 @@ def load(path: str | os.PathLike, dtype: torch.dtype | str | None = None, device
     if set(own) != set(tensors) or digest(own) != digest({k: v.to(own[k].dtype) for k, v in tensors.items()}):
         raise ModelFileError(f"{path}: the rebuilt module does not hold the stored weights")
     return module
+
+
+def file_path(path: object, where: str) -> Path:
+    """``path`` (a str or os.PathLike) as a Path; :class:`ArgumentError` for anything else."""
+    if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and "\0" in path):
+        raise ArgumentError(f"{where}: a path is a str or os.PathLike, got {shown(path)}")
+    return Path(path)
 
 
 def _validate(path: Path, payload: object) -> tuple[dict, dict[str, torch.Tensor]]:

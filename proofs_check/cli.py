@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     from proofs_check.trace_commands import add_parsers as add_trace_parsers
 
     add_trace_parsers(sub)
+    from proofs_check.tm_commands import add_parsers as add_tm_parsers
+
+    add_tm_parsers(sub)
     p = sub.add_parser("demo", help="the main job: verify the counter and the presets, print the size table")
     add_progress_option(p)
     return ap

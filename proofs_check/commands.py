@@ -143,6 +143,12 @@ def cmd_ltl_of(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_tm(args: argparse.Namespace) -> int:
+    from proofs_check.tm_commands import cmd_tm as run
+
+    return run(args)
+
+
 def cmd_trace(args: argparse.Namespace) -> int:
     from proofs_check.trace_commands import cmd_trace as run
 
@@ -265,29 +271,10 @@ def cmd_program(args: argparse.Namespace) -> int:
     from proofs_check.deciders import program_decider, uhat_decider
     from proofs_check.exhaustive import exhaustive_check
 
+    from automata.files import read_text_file
     from constructions.brasp.syntax import MAX_TEXT
 
-    import stat
-
-    try:
-        info = args.file.stat()
-        if not stat.S_ISREG(info.st_mode):  # a directory, a FIFO (blocks), /dev/zero (endless)
-            raise ParameterError(f"{args.file} is not a regular file; a program is a text file")
-        if info.st_size > 4 * MAX_TEXT:
-            raise ParameterError(f"{args.file} has {info.st_size:,} bytes; a program has at most "
-                                 f"{MAX_TEXT:,} characters")
-        with args.file.open("rb") as fh:
-            data = fh.read(4 * MAX_TEXT + 1)  # bounded even if the file grew since the stat
-        if len(data) > 4 * MAX_TEXT:
-            raise ParameterError(f"{args.file} has more than {4 * MAX_TEXT:,} bytes; a program has at most "
-                                 f"{MAX_TEXT:,} characters")
-    except OSError as err:
-        raise ParameterError(f"cannot read {args.file}: {err.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ParameterError(f"{args.file} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset "
-                             f"{err.start})") from None
+    text = read_text_file(args.file, MAX_TEXT, "a program")
     program = parse_program(text)
     ds = [program_decider(program)]
     for packed in (False, True):

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from automata.dfa import DFA
+from automata.errors import ArgumentError, check_type, shown
 from constructions.brasp import interpreter
 from constructions.brasp.program import Program
 from constructions.uhat.model import UHAT, AttentionLayer
@@ -24,6 +25,12 @@ class Decider:
     causal: bool
     fn: Callable[[np.ndarray], np.ndarray]
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise ArgumentError(f"a decider's name is a str, got {shown(self.name)}")
+        if not callable(self.fn):
+            raise ArgumentError(f"decider {self.name}: the run function must be callable, got {type(self.fn).__name__}")
+
     def __call__(self, words: np.ndarray) -> np.ndarray:
         return self.fn(words)
 
@@ -34,10 +41,12 @@ class Decider:
 
 
 def dfa_decider(dfa: DFA, name: str = "reference DFA") -> Decider:
+    check_type(dfa, "dfa_decider", DFA, "a DFA")
     return Decider(name, True, dfa.run_prefixes)
 
 
 def program_decider(program: Program, name: str = "B-RASP interpreter") -> Decider:
+    check_type(program, "program_decider", Program, "a B-RASP Program")
     if program.is_causal:
         return Decider(name, True, lambda w: interpreter.accepts_prefixes(program, w))
     return Decider(name, False, lambda w: interpreter.accepts(program, w))

@@ -115,6 +115,12 @@ def _ltl_section() -> bool:
     return ltl_section()
 
 
+def _dyck_section() -> bool:
+    from proofs_check.dyck_demo import dyck_section
+
+    return dyck_section()
+
+
 def _trace_section() -> bool:
     """A run laid open (docs/tutorial.md §11): the counter n = 1 on 0a#1b#, the program's table with the
     attended positions, and the check that every compiled layer attends the program's o(i) and every
@@ -270,5 +276,6 @@ SECTIONS: tuple[tuple[str, Callable[[], bool]], ...] = (
     ("istree", _istree_section),
     ("LTL", _ltl_section),
     ("trace", _trace_section),
+    ("Dyck", _dyck_section),
     ("size tables", _table_section),
 )

@@ -20,8 +20,8 @@ from typing import Sequence
 
 import numpy as np
 
-from automata.alphabet import Word, all_words, decode_word, show_word
-from automata.errors import ParameterError
+from automata.alphabet import Word, all_words, check_alphabet, decode_word, show_word
+from automata.errors import ArgumentError, ParameterError, check_int, shown
 from proofs_check.deciders import Decider
 from proofs_check.progress import Bar, bar as progress_bar
 
@@ -85,10 +85,14 @@ def exhaustive_check(
     validated here, the deciders themselves were built for it.
     """
     device = _check_device(device)
-    if max_len < 1:
+    check_alphabet(alphabet, "exhaustive_check: the alphabet")
+    if check_int(max_len, "exhaustive_check: max_len") < 1:
         raise ParameterError("max_len must be at least 1")
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
-        raise ParameterError(f"chunk must be a positive number of words, got {chunk!r}")
+        raise ParameterError(f"chunk must be a positive number of words, got {shown(chunk)}")
+    check_int(limit_words, "exhaustive_check: limit_words", 0)
+    if not isinstance(deciders, (list, tuple)) or not all(isinstance(d, Decider) for d in deciders):
+        raise ArgumentError(f"exhaustive_check: deciders must be a list of Decider (dfa_decider, ...), got {shown(deciders)}")
     if len(deciders) < 2:
         raise ParameterError("exhaustive checking compares at least two deciders")
     k = len(alphabet)

@@ -58,6 +58,8 @@ def limits() -> tuple[Limit, ...]:
     from proofs_check.shard_checks import MAX_SHARDED_INPUTS
     from tasks.counter import MAX_DFA_STATES
     from tasks.dyck import MAX_DFA_STATES as DYCK_MAX_DFA_STATES
+    from tasks.tm import MAX_TEXT as TM_MAX_TEXT
+    from proofs_check.tm_commands import MAX_BUDGET as TM_MAX_BUDGET, MAX_STEPS as TM_MAX_STEPS, N_MAX as TM_N_MAX
 
     return (
         Limit("verify", "--max-len (words of length 1..L)", 1, MAX_WORDS,
@@ -96,6 +98,11 @@ def limits() -> tuple[Limit, ...]:
         Limit("program", "characters", 1, MAX_TEXT, "program text"),
         Limit("program", "operations", 1, MAX_OPS, "the paper-faithful compiler: ≈ 2 min for 1,000 (≈ O(ops²))"),
         Limit("program", "nesting of ( and ¬", 1, MAX_NESTING, "every recursive pass over formulas fits"),
+        Limit("tm", "-n", 1, TM_N_MAX, "tiling rows of 2^n cells; the counter machine's run has ≈ 2^(2^n) rows "
+              "(n = 3: 760 rows, --verify ≈ 1.5 min), so from n = 4 on it stops at --max-steps"),
+        Limit("tm", "--max-steps", 1, TM_MAX_STEPS, "simulator steps, each a configuration of 2^n cells"),
+        Limit("tm", "--budget", 0, TM_MAX_BUDGET, "words per exhaustive set of --verify"),
+        Limit("tm", "characters", 1, TM_MAX_TEXT, "machine description text"),
         Limit("ltl", "characters", 1, LTL_MAX_TEXT, "formula text"),
         Limit("ltl", "nesting of parentheses", 1, MAX_PARENS, "the parser does not recurse"),
         Limit("ltl", "--max-len", 1, MAX_LEN, "|Σ|^L words through Prop 16's UHATs"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from automata.errors import ParameterError, SuccinctError
+from automata.errors import ParameterError, SuccinctError, shown
 from constructions.brasp.program import Program
 from constructions.rnn.model import RNNSize
 from constructions.uhat.model import UHATSize
@@ -50,15 +50,15 @@ class Family:
             if n is None:
                 raise ParameterError(f"{self.name} needs -{name} (1..{self.n_max})")
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= self.n_max:
-                raise ParameterError(f"{self.name}: {name} = {n!r} is out of range 1..{self.n_max}")
+                raise ParameterError(f"{self.name}: {name} = {shown(n)} is out of range 1..{self.n_max}")
         elif n is not None:
-            raise ParameterError(f"{self.name} has no parameter n (got -n {n})")
+            raise ParameterError(f"{self.name} has no parameter n (got -n {shown(n)})")
         v = self.variants[0] if variant is None else variant  # '' is a bad variant, not the default
-        if v not in self.variants:
+        if not isinstance(v, str) or v not in self.variants:
             if self.variant_name:
-                raise ParameterError(f"{self.name}: {self.variant_name} = {v} is out of range "
+                raise ParameterError(f"{self.name}: {self.variant_name} = {v if isinstance(v, str) else shown(v)} is out of range "
                                      f"{self.variants[0]}..{self.variants[-1]}")
-            raise ParameterError(f"{self.name}: unknown variant {v!r}; choose {', '.join(self.variants)}")
+            raise ParameterError(f"{self.name}: unknown variant {shown(v)}; choose {', '.join(self.variants)}")
         return (n if self.has_n else None), v
 
 

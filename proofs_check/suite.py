@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 
 from automata.alphabet import Word, encode_word
+from automata.errors import check_type
 from constructions.rnn.torch_backend import to_torch as rnn_to_torch
 from constructions.uhat.lemma9 import compile_lemma9
 from constructions.uhat.model import UHAT
@@ -36,6 +37,7 @@ class Member:
 def build(fam: Family, n: int | None, variant: str | None, reference_first: bool = False) -> Member:
     """Everything of the member built. ``reference_first``: build the reference DFA (cached on the task)
     before compiling anything, so a member whose DFA is over the limit is refused at once."""
+    check_type(fam, "build: the family", Family, "a Family (proofs_check.registry.family(name))")
     n, variant = fam.check(n, variant)
     task = fam.task(n, variant)
     if reference_first:
@@ -97,6 +99,8 @@ def _torch_run(module):
 
 
 def verify(m: Member, max_len: int, dtype: str = "float64", device: str = "cpu", progress: bool = False) -> CheckReport:
+    """Every recogniser of ``m`` on all words up to ``max_len`` (:func:`proofs_check.exhaustive.exhaustive_check`)."""
+    check_type(m, "verify: the member", Member, "a Member (proofs_check.suite.build(...))")
     return exhaustive_check(m.task.alphabet, deciders(m, dtype, device), max_len, progress=progress, device=device)
 
 

@@ -283,7 +283,14 @@ def size_table(
 ) -> list[SizeRow]:
     """One :func:`size_row` per n; ``progress``: a bar of rows on stderr (its total = the table's rows),
     naming the slow column being computed (:mod:`proofs_check.progress`)."""
+    from automata.errors import ArgumentError, check_type, shown
+
+    check_type(fam, "size_table: the family", Family, "a Family (proofs_check.registry.family(name))")
+    if isinstance(ns, (str, bytes)) or not hasattr(ns, "__iter__"):
+        raise ArgumentError(f"size_table: ns must be an iterable of ints, got {shown(ns)}")
     ns = list(ns)
+    for n in ns if fam.has_n else [None]:  # the presets' rows carry n = 0 (no parameter)
+        fam.check(n, variant)
     rows: list[SizeRow] = []
     with progress_bar(len(ns), "table", "row", progress) as bar:
         for n in ns:

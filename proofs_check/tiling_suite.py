@@ -190,7 +190,7 @@ class InstanceReport:
 # ---- enumeration ------------------------------------------------------------------------------------
 
 
-def _largest(base: int, cap: int, budget: int, floor: int = 1) -> int:
+def largest_within(base: int, cap: int, budget: int, floor: int = 1) -> int:
     """Largest b ≤ cap with base^b ≤ budget (at least ``floor``; 0 when base = 0)."""
     if base == 0 or (floor == 0 and base > budget):
         return 0
@@ -200,7 +200,7 @@ def _largest(base: int, cap: int, budget: int, floor: int = 1) -> int:
     return b
 
 
-def _cell_words(inst: TilingInstance, choices: np.ndarray, any_bits: bool) -> np.ndarray:
+def cell_words(inst: TilingInstance, choices: np.ndarray, any_bits: bool) -> np.ndarray:
     """Codes of the words whose cells are ``choices`` (B, m): a tile index, or (with ``any_bits``)
     ``bits·τ + tile``; otherwise cell c gets the column bits of column ``c mod W``."""
     n, tau = inst.n, len(inst.tiles)
@@ -230,7 +230,7 @@ def valid_rows(inst: TilingInstance) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Units:
+class UnitBudget:
     """A word set: words of ``count`` units from ``base`` choices each; ``cells`` cells per unit."""
 
     label: str
@@ -288,8 +288,8 @@ def _edits(inst: TilingInstance, word: Word, deciders: Sequence[Decider], printe
                     printed_acc, dis, time.perf_counter() - start)
 
 
-def _enumerate(
-    inst: TilingInstance, units: _Units, deciders: Sequence[Decider], printed: Program, chunk: int,
+def enumerate_sets(
+    inst: TilingInstance, units: UnitBudget, deciders: Sequence[Decider], printed: Program, chunk: int,
     direct: Callable[[Word], bool] | None, direct_cap: int,
 ) -> tuple[SetCheck, int, Word | None]:
     """All words of the set (every prefix compared; distinct unit-boundary prefixes counted)."""
@@ -376,28 +376,28 @@ def check_instance(
         verdicts = tuple((d.name, bool(d.whole(codes)[0])) for d in deciders)
         verdicts += (("printed", bool(accepts_prefixes(printed, codes)[0, -1])),)
     k, tau, width = len(instance.alphabet), len(instance.tiles), instance.width
-    length = _largest(k, bounds.max_len, bounds.word_budget)
+    length = largest_within(k, bounds.max_len, bounds.word_budget)
     rep = exhaustive_check(instance.alphabet, deciders, length, chunk=bounds.chunk)
     empty = Decider("empty language", True, lambda w: np.zeros(w.shape, dtype=bool))
     pr_acc = sum(exhaustive_check(instance.alphabet, [program_decider(printed), empty], length,
                                   chunk=bounds.chunk).accepted)
     words = SetCheck(f"words ≤ {length}", length, rep.words, sum(rep.accepted), (), pr_acc, rep.disagreement,
                      rep.seconds)
-    rows = _largest(tau**width, bounds.max_rows, bounds.enc_budget, floor=0)
+    rows = largest_within(tau**width, bounds.max_rows, bounds.enc_budget, floor=0)
     direct = TilingTask(instance).accepts
     sets: list[SetCheck] = [words]
-    correct = _Units(f"encodings ≤ {rows} rows", tau, rows * width, 1,
-                     lambda c: _cell_words(instance, c, False), rows)
-    check, dn, dbad = _enumerate(instance, correct, deciders, printed, bounds.chunk, direct, bounds.direct_cap)
+    correct = UnitBudget(f"encodings ≤ {rows} rows", tau, rows * width, 1,
+                     lambda c: cell_words(instance, c, False), rows)
+    check, dn, dbad = enumerate_sets(instance, correct, deciders, printed, bounds.chunk, direct, bounds.direct_cap)
     sets.append(check)
-    cells = _largest(tau * width, bounds.max_cells, bounds.cell_budget)
-    anyb = _Units(f"any bits ≤ {cells} cells", tau * width, cells, 1, lambda c: _cell_words(instance, c, True), cells)
-    sets.append(_enumerate(instance, anyb, deciders, printed, bounds.chunk, None, 0)[0])
+    cells = largest_within(tau * width, bounds.max_cells, bounds.cell_budget)
+    anyb = UnitBudget(f"any bits ≤ {cells} cells", tau * width, cells, 1, lambda c: cell_words(instance, c, True), cells)
+    sets.append(enumerate_sets(instance, anyb, deciders, printed, bounds.chunk, None, 0)[0])
     table = valid_rows(instance) if tau**width <= ROW_TABLE_CAP else np.zeros((0, width), dtype=np.int64)
-    stack_rows = _largest(len(table), bounds.max_stack_rows, bounds.stack_budget, floor=0)
-    stacks = _Units(f"row stacks ≤ {stack_rows} rows", len(table), stack_rows, width,
-                    lambda c: _cell_words(instance, table[c].reshape(len(c), -1), False), stack_rows)
-    check, dn2, dbad2 = _enumerate(instance, stacks, deciders, printed, bounds.chunk, direct, bounds.direct_cap)
+    stack_rows = largest_within(len(table), bounds.max_stack_rows, bounds.stack_budget, floor=0)
+    stacks = UnitBudget(f"row stacks ≤ {stack_rows} rows", len(table), stack_rows, width,
+                    lambda c: cell_words(instance, table[c].reshape(len(c), -1), False), stack_rows)
+    check, dn2, dbad2 = enumerate_sets(instance, stacks, deciders, printed, bounds.chunk, direct, bounds.direct_cap)
     sets.append(check)
     dbad = dbad if dbad is not None else dbad2
     if word is not None:
@@ -480,4 +480,4 @@ def render(reports: Sequence[InstanceReport]) -> str:
 
 
 __all__ = ["run_suite", "check_suite", "check_instance", "render", "build_deciders", "valid_rows", "Bounds",
-           "SetCheck", "InstanceReport", "UNKNOWN"]
+           "SetCheck", "InstanceReport", "UNKNOWN", "UnitBudget", "cell_words", "enumerate_sets", "largest_within"]

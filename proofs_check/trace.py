@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from automata.alphabet import encode_word, split_word
-from automata.errors import ParameterError
+from automata.errors import ArgumentError, ParameterError, shown
 from constructions.brasp.trace import MAX_TRACE_LEN, ProgramTrace, trace_program
 from constructions.uhat.builder import Lin
 from constructions.uhat.lemma9 import compile_lemma9
@@ -143,8 +143,18 @@ def trace(task: str, word: str | Sequence[str], n: int | None = None, variant: s
     from proofs_check.registry import families, family
     from tasks.retrieval import RETRIEVAL_TASKS
 
-    if form not in ("packed", "paper"):
-        raise ParameterError(f"form must be packed or paper, got {form!r}")
+    if not isinstance(task, str):
+        raise ArgumentError(f"trace: the task is a family name (str), got {shown(task)}")
+    if not isinstance(form, str) or form not in ("packed", "paper"):
+        raise ParameterError(f"form must be packed or paper, got {shown(form)}")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int)):
+        raise ArgumentError(f"trace: n must be an int, got {shown(n)}")
+    if variant is not None and not isinstance(variant, str):
+        raise ArgumentError(f"trace: the variant must be a str, got {shown(variant)}")
+    if net is not None and not isinstance(net, UHAT):
+        raise ArgumentError(f"trace: net must be a UHAT, got {type(net).__name__}")
+    if not isinstance(word, (str, list, tuple)):
+        raise ArgumentError(f"trace: the word is a str or a sequence of symbols, got {shown(word)}")
     if task not in families() and (task in RETRIEVAL_TASKS or task == "istree"):
         raise ParameterError(f"trace covers the [BCL] families ({', '.join(families())}); for {task} use "
                              f"`succinct show {task} -n N --what layers` and `succinct verify {task} -n N`")

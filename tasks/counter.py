@@ -27,9 +27,9 @@ from typing import Hashable, Mapping, Sequence
 
 import numpy as np
 
-from automata.alphabet import Word
+from automata.alphabet import Word, word_tuple
 from automata.dfa import DFA
-from automata.errors import ParameterError, StateLimitError, UnknownSymbolError
+from automata.errors import ArgumentError, ParameterError, StateLimitError, UnknownSymbolError, check_int, shown
 from automata.implicit import ImplicitAutomaton
 from tasks.base import Citation, LowerBound, Samples, Task
 
@@ -49,13 +49,13 @@ def check_params(n: object, variant: object, relation: object) -> frozenset[tupl
     """Validate the family parameters (shared with :mod:`constructions.library.counter_brasp`);
     returns the relation as a frozenset of letter pairs."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not N_MIN <= int(n) <= N_MAX:
-        raise ParameterError(f"counter: n must be an integer in {N_MIN}..{N_MAX}, got {n!r}")
-    if variant not in VARIANTS:
-        raise ParameterError(f"counter: unknown variant {variant!r}; choose {' or '.join(VARIANTS)}")
+        raise ParameterError(f"counter: n must be an integer in {N_MIN}..{N_MAX}, got {shown(n)}")
+    if not isinstance(variant, str) or variant not in VARIANTS:
+        raise ParameterError(f"counter: unknown variant {shown(variant)}; choose {' or '.join(VARIANTS)}")
     try:
         pairs = frozenset(tuple(p) for p in relation)  # type: ignore[union-attr]
-    except TypeError:
-        raise ParameterError(f"counter: the relation must be a set of letter pairs, got {relation!r}") from None
+    except (TypeError, ValueError, RuntimeError):
+        raise ParameterError(f"counter: the relation must be a set of letter pairs, got {shown(relation)}") from None
     bad = [p for p in pairs if len(p) != 2 or not all(x in LETTERS for x in p)]
     if bad:
         raise ParameterError(f"counter: the relation must be over {{a, b, c}}; bad pairs {sorted(map(str, bad))}")
@@ -156,6 +156,7 @@ class CounterTask(Task):
 
     def reference_dfa(self, max_states: int = MAX_DFA_STATES) -> DFA:
         """The minimal complete DFA; n ≤ 16 fits the default limit (n = 16: ≈ 3.5M reachable states)."""
+        check_int(max_states, "reference_dfa: max_states", 1)
         return self._minimal_dfa(max_states)
 
     def _minimal_dfa(self, max_states: int) -> DFA:
@@ -182,12 +183,16 @@ class CounterTask(Task):
 
     def accepts(self, word: Sequence[str]) -> bool:
         """Direct membership test on whole blocks (numpy); an independent check of :meth:`reference`."""
-        word = tuple(word)
-        foreign = set(word) - set(ALPHABET)
+        word = word_tuple(word)
+        try:
+            foreign = set(word) - set(ALPHABET)
+        except TypeError:  # an unhashable symbol (a list, an array): foreign too
+            pos = next(p for p, s in enumerate(word) if not isinstance(s, str))
+            raise UnknownSymbolError(f"symbol at position {pos + 1} is a {type(word[pos]).__name__}, not a str") from None
         if foreign:
             sym = next(s for s in word if s in foreign)
             raise UnknownSymbolError(
-                f"unknown symbol {sym!r} at position {word.index(sym) + 1}; alphabet is {' '.join(ALPHABET)}"
+                f"unknown symbol {shown(sym)} at position {word.index(sym) + 1}; alphabet is {' '.join(ALPHABET)}"
             )
         n, width = self.n, self.n + 2
         if not word or len(word) % width:
@@ -232,6 +237,7 @@ class CounterTask(Task):
     def letter_walk(self, blocks: int, largest: bool = False) -> tuple[str, ...]:
         """The lexicographically least (``largest``: greatest) walk of ``blocks`` letters in H, chosen
         greedily among letters from which the rest of the walk can still be completed."""
+        check_int(blocks, "counter: blocks", None, self.blocks)
         if blocks < 1 or not walk_sets(self.relation, blocks - 1):
             raise ParameterError(f"counter: the relation {self.params['H']!r} has no walk of {blocks} letters")
         pick = max if largest else min
@@ -247,6 +253,9 @@ class CounterTask(Task):
 
     def word_for(self, letters: Sequence[str]) -> Word:
         """The blocks ``bin_n(v) x_v #`` for ``v = 0 .. len(letters) − 1`` (no membership check)."""
+        letters = word_tuple(letters, "counter: the letters")
+        if not all(isinstance(x, str) for x in letters):
+            raise ArgumentError(f"counter: the letters must be str, got {shown(letters)}")
         out: list[str] = []
         for v, x in enumerate(letters):
             out.extend(format(v, f"0{self.n}b"))

@@ -31,7 +31,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from automata.alphabet import Word
-from automata.errors import ParameterError
+from automata.errors import ParameterError, shown
 from tasks.base import Citation
 from tasks.retrieval_base import (BATCH_MAX, BOS, N_MAX, SPACE_MAX, WDL, InvalidInputError, RetrievalAutomaton,
                                   RetrievalTask, _check_int, _numbers, _unrank_permutations)
@@ -51,7 +51,7 @@ class IndexTask(RetrievalTask):
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", _check_int("index", "n", self.n, 1))
         if self.variant not in ("range", "binary"):
-            raise ParameterError(f"index: unknown variant {self.variant!r}; choose range or binary")
+            raise ParameterError(f"index: unknown variant {shown(self.variant)}; choose range or binary")
 
     @property
     def params(self) -> Mapping[str, object]:
@@ -200,7 +200,7 @@ class CgramTask(RetrievalTask):
 
     def __post_init__(self) -> None:
         if isinstance(self.c, bool) or not isinstance(self.c, (int, np.integer)) or self.c not in (2, 3):
-            raise ParameterError(f"cgram: c must be the integer 2 or 3, got {self.c!r}")
+            raise ParameterError(f"cgram: c must be the integer 2 or 3, got {shown(self.c)}")
         object.__setattr__(self, "c", int(self.c))
         object.__setattr__(self, "n", _check_int("cgram", "n", self.n, self.c))
 
@@ -372,7 +372,7 @@ def retrieval_task(name: str, n: int, **kw: object) -> RetrievalTask:
         raise ParameterError(f"a retrieval task name is a str, got {type(name).__name__}")
     entry = RETRIEVAL_TASKS.get(name)
     if entry is None:
-        raise ParameterError(f"unknown retrieval task {name!r}; choose one of {', '.join(RETRIEVAL_TASKS)}")
+        raise ParameterError(f"unknown retrieval task {shown(name)}; choose one of {', '.join(RETRIEVAL_TASKS)}")
     try:
         return entry.build(n, **kw)
     except TypeError as exc:

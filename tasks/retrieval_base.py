@@ -16,7 +16,7 @@ from typing import Hashable, Mapping, Sequence
 import numpy as np
 
 from automata.alphabet import Word, as_word, check_codes
-from automata.errors import ParameterError, SuccinctError, UnknownSymbolError
+from automata.errors import ParameterError, SuccinctError, UnknownSymbolError, shown
 from automata.implicit import ImplicitAutomaton
 from tasks.base import LowerBound, Samples, Task
 
@@ -34,7 +34,7 @@ class InvalidInputError(SuccinctError, ValueError):
 
 def _check_int(task: str, label: str, value: object, lo: int, hi: int = N_MAX) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= int(value) <= hi:
-        raise ParameterError(f"{task}: {label} must be an integer in {lo}..{hi}, got {value!r}")
+        raise ParameterError(f"{task}: {label} must be an integer in {lo}..{hi}, got {shown(value)}")
     return int(value)
 
 
@@ -114,7 +114,7 @@ class RetrievalTask(Task):
         i = self.index.get(sym)
         if i is None:
             where = "" if pos is None else f" at position {pos}"
-            raise UnknownSymbolError(f"{self.name}: unknown symbol {sym!r}{where} (n = {self.n})")
+            raise UnknownSymbolError(f"{self.name}: unknown symbol {shown(sym)}{where} (n = {self.n})")
         return i
 
     @property
@@ -172,7 +172,7 @@ class RetrievalTask(Task):
             raise ParameterError(f"{self.describe()}: the product space has {approx(total)} rows, over 2^63")
         for label, v in (("start", start), ("stop", stop)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= int(v) <= total:
-                raise ParameterError(f"{self.name}: {label} must be an integer in 0..{total}, got {v!r}")
+                raise ParameterError(f"{self.name}: {label} must be an integer in 0..{total}, got {shown(v)}")
         start, stop = int(start), int(stop)
         if stop < start or stop - start > BATCH_MAX:
             raise ParameterError(f"{self.name}: need start <= stop <= start + {BATCH_MAX}, got {start}, {stop}")
@@ -190,7 +190,7 @@ class RetrievalTask(Task):
         if not isinstance(rng, np.random.Generator):
             raise ParameterError(f"sample_inputs needs a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
         if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
-            raise ParameterError(f"sample_inputs: count must be a non-negative integer, got {count!r}")
+            raise ParameterError(f"sample_inputs: count must be a non-negative integer, got {shown(count)}")
         if count * self.input_length > BATCH_MAX:
             raise ParameterError(f"sample_inputs: {count} inputs of length {self.input_length} exceed "
                                  f"{BATCH_MAX:,} cells per batch; sample in smaller batches")
@@ -236,7 +236,7 @@ class RetrievalTask(Task):
         bad = (idx < lo[: idx.size]) | (idx > hi[: idx.size])
         if bad.any():
             p = int(bad.argmax())
-            raise InvalidInputError(f"{self.name}: {word[p]!r} is not allowed at position {p} (n = {self.n})")
+            raise InvalidInputError(f"{self.name}: {shown(word[p])} is not allowed at position {p} (n = {self.n})")
 
     def answer(self, inp: Sequence[str]) -> str:
         """The reference answer (plain Python); :class:`InvalidInputError` outside the domain,

@@ -30,8 +30,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Hashable, Mapping, Sequence
 
-from automata.alphabet import Word, encode_word
-from automata.errors import ParameterError
+from automata.alphabet import Word, encode_word, is_iterable, word_tuple
+from automata.errors import ParameterError, shown
 from automata.implicit import ImplicitAutomaton
 from tasks.base import Citation, LowerBound, Samples, Task
 
@@ -60,11 +60,11 @@ class Tile:
         for side in ("left", "up", "right", "down"):
             c = getattr(self, side)
             if isinstance(c, bool) or not isinstance(c, int) or c < 0:
-                raise ParameterError(f"tiling: tile {self.name!r}: {side} colour must be an int ≥ 0, got {c!r}")
+                raise ParameterError(f"tiling: tile {shown(self.name)}: {side} colour must be an int ≥ 0, got {shown(c)}")
         if not isinstance(self.name, str) or not self.name or any(ch.isspace() for ch in self.name):
-            raise ParameterError(f"tiling: a tile name must be a non-empty string without spaces, got {self.name!r}")
+            raise ParameterError(f"tiling: a tile name must be a non-empty string without spaces, got {shown(self.name)}")
         if self.name in RESERVED:
-            raise ParameterError(f"tiling: tile name {self.name!r} clashes with the symbols 0 1 #")
+            raise ParameterError(f"tiling: tile name {shown(self.name)} clashes with the symbols 0 1 #")
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,9 @@ class TilingInstance:
 
     def __post_init__(self) -> None:
         if isinstance(self.n, bool) or not isinstance(self.n, int) or not 1 <= self.n <= N_MAX:
-            raise ParameterError(f"tiling: n must be an integer in 1..{N_MAX}, got {self.n!r}")
+            raise ParameterError(f"tiling: n must be an integer in 1..{N_MAX}, got {shown(self.n)}")
+        if isinstance(self.tiles, (str, bytes)) or not is_iterable(self.tiles):
+            raise ParameterError(f"tiling: tiles must be a non-empty sequence of Tile, got {shown(self.tiles)}")
         object.__setattr__(self, "tiles", tuple(self.tiles))
         if not self.tiles or not all(isinstance(t, Tile) for t in self.tiles):
             raise ParameterError("tiling: tiles must be a non-empty sequence of Tile")
@@ -86,10 +88,10 @@ class TilingInstance:
         if len(set(names)) != len(names):
             dup = sorted({x for x in names if names.count(x) > 1})
             raise ParameterError(f"tiling: tile names must be unique; repeated {dup}")
-        if self.final not in names:
-            raise ParameterError(f"tiling: the final tile {self.final!r} is not among the tiles")
-        if self.borders not in BORDERS:
-            raise ParameterError(f"tiling: borders must be one of {BORDERS}, got {self.borders!r}")
+        if not isinstance(self.final, str) or self.final not in names:
+            raise ParameterError(f"tiling: the final tile {shown(self.final)} is not among the tiles")
+        if not isinstance(self.borders, str) or self.borders not in BORDERS:
+            raise ParameterError(f"tiling: borders must be one of {BORDERS}, got {shown(self.borders)}")
 
     @property
     def width(self) -> int:
@@ -108,7 +110,7 @@ class TilingInstance:
         for t in self.tiles:
             if t.name == name:
                 return t
-        raise ParameterError(f"tiling: unknown tile {name!r}")
+        raise ParameterError(f"tiling: unknown tile {shown(name)}")
 
     def with_borders(self, borders: str) -> TilingInstance:
         return TilingInstance(self.n, self.tiles, self.final, borders)
@@ -156,9 +158,9 @@ def decode(instance: TilingInstance, word: Sequence[str]) -> Grid:
             if word[at:at + n] != column_bits(n, col):
                 raise ParameterError(f"tiling: position {at + 1}: expected the column bits {''.join(column_bits(n, col))}")
             if word[at + n] not in names:
-                raise ParameterError(f"tiling: position {at + n + 1}: expected a tile, got {word[at + n]!r}")
+                raise ParameterError(f"tiling: position {at + n + 1}: expected a tile, got {shown(word[at + n])}")
             if word[at + n + 1] != SEP:
-                raise ParameterError(f"tiling: position {at + n + 2}: expected '#', got {word[at + n + 1]!r}")
+                raise ParameterError(f"tiling: position {at + n + 2}: expected '#', got {shown(word[at + n + 1])}")
             row.append(word[at + n])
         rows.append(tuple(row))
     return tuple(rows)
@@ -183,7 +185,7 @@ def violations(instance: TilingInstance, grid: Grid) -> tuple[str, ...]:
     out: list[str] = []
     top = len(g)
     if grid[-1][-1] != instance.final:
-        out.append(f"top-right cell is {grid[-1][-1]!r}, not the final tile {instance.final!r}")
+        out.append(f"top-right cell is {shown(grid[-1][-1])}, not the final tile {shown(instance.final)}")
     for r, row in enumerate(g, 1):
         for c, t in enumerate(row, 1):
             at = f"({r},{c}) {t.name}"
@@ -317,7 +319,7 @@ def solve_report(instance: TilingInstance, max_rows: int) -> SolveReport:
     with all up colours 0 ending in the final tile gives a solution of height ``h`` — the first such ``h``
     is minimal ([BCL] Problem 6; THEORY §4–§5)."""
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
-        raise ParameterError(f"tiling: max_rows must be an integer ≥ 1, got {max_rows!r}")
+        raise ParameterError(f"tiling: max_rows must be an integer ≥ 1, got {shown(max_rows)}")
     if instance.n > WORD_N_MAX:
         raise ParameterError(f"tiling: cannot search rows of width 2^{instance.n}; the row search needs n ≤ {WORD_N_MAX}")
     width = instance.width
@@ -382,7 +384,7 @@ class TilingTask(Task):
         if not isinstance(self.instance, TilingInstance):
             raise ParameterError(f"tiling: expected a TilingInstance, got {type(self.instance).__name__}")
         if isinstance(self.max_rows, bool) or not isinstance(self.max_rows, int) or self.max_rows < 1:
-            raise ParameterError(f"tiling: max_rows must be an integer ≥ 1, got {self.max_rows!r}")
+            raise ParameterError(f"tiling: max_rows must be an integer ≥ 1, got {shown(self.max_rows)}")
 
     @property
     def alphabet(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -398,7 +400,7 @@ class TilingTask(Task):
 
     def accepts(self, word: Sequence[str]) -> bool:
         """Decode and check directly (independent of :meth:`reference`); foreign symbols raise."""
-        word = tuple(word)
+        word = word_tuple(word)
         encode_word(word, self.alphabet)
         try:
             grid = decode(self.instance, word)

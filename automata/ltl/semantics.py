@@ -21,10 +21,10 @@ from typing import Sequence
 
 import numpy as np
 
-from automata.alphabet import encode_word
-from automata.errors import ParameterError
+from automata.alphabet import encode_word, word_tuple
+from automata.errors import ParameterError, shown
 from automata.ltl.formula import Binary, Const, Formula, Letter, LTLError, Unary, check, children, postorder
-from automata.ltl.syntax import check_alphabet
+from automata.ltl.syntax import alphabet_tuple, check_alphabet
 
 
 def _last_before(mark: np.ndarray) -> np.ndarray:
@@ -95,7 +95,10 @@ def _node(node: Formula, memo: dict[Formula, np.ndarray], words: np.ndarray, ind
 def _check_words(words: np.ndarray, alphabet: Sequence[str]) -> np.ndarray:
     if len(set(alphabet)) != len(alphabet) or not alphabet:
         raise ParameterError(f"the alphabet must be non-empty and list each symbol once, got {tuple(alphabet)!r}")
-    words = np.asarray(words)
+    try:
+        words = np.asarray(words)
+    except (ValueError, TypeError, RuntimeError):
+        raise ParameterError(f"words must be a (B, L >= 1) array of symbol codes, got {shown(words)}") from None
     if words.ndim != 2 or words.shape[1] < 1:
         raise ParameterError(f"words must be a (B, L >= 1) array of symbol codes, got shape {words.shape}")
     if words.size and words.dtype.kind not in "iu":
@@ -118,7 +121,7 @@ def holds(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarray:
 
 def _run(f: Formula, alphabet: Sequence[str], words: np.ndarray, keep: bool) -> dict[Formula, np.ndarray]:
     check(f)
-    alphabet = tuple(alphabet)
+    alphabet = alphabet_tuple(alphabet)
     check_alphabet(f, alphabet)
     words = _check_words(words, alphabet)
     index = {a: k for k, a in enumerate(alphabet)}
@@ -144,8 +147,9 @@ def accepts(f: Formula, alphabet: Sequence[str], words: np.ndarray) -> np.ndarra
 
 def accepts_word(f: Formula, alphabet: Sequence[str], word: Sequence[str]) -> bool:
     """Membership of one word (the empty word is never in L(φ))."""
-    word = tuple(word)
-    codes = encode_word(word, alphabet)
+    check(f)
+    word = word_tuple(word)
+    codes = encode_word(word, alphabet_tuple(alphabet))
     if len(codes) == 0:
         return False
     return bool(accepts(f, alphabet, codes[None, :])[0])

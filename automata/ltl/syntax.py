@@ -165,9 +165,21 @@ def parse(text: str, alphabet: tuple[str, ...] | None = None) -> Formula:
     return f
 
 
+def alphabet_tuple(alphabet: object) -> tuple[str, ...]:
+    """``alphabet`` (a str, or a list or tuple of str) as a tuple; :class:`LTLError` otherwise."""
+    if hasattr(alphabet, "tolist") and getattr(alphabet, "ndim", None) == 1:  # a 1-D numpy array of str
+        alphabet = alphabet.tolist()  # type: ignore[union-attr]
+    if not isinstance(alphabet, (str, list, tuple)) or not all(isinstance(a, str) for a in alphabet):
+        from automata.errors import shown
+
+        raise LTLError(f"an alphabet is a sequence of symbols (str), got {shown(alphabet)}")
+    return tuple(alphabet)
+
+
 def check_alphabet(f: Formula, alphabet: tuple[str, ...]) -> None:
     """:class:`LTLError` unless every letter of ``f`` is in ``alphabet``."""
     check(f)
+    alphabet = alphabet_tuple(alphabet)
     extra = sorted({n.symbol for n in postorder(f) if isinstance(n, Letter)} - set(alphabet))
     if extra:
         raise LTLError(f"letters {', '.join(extra)} are not in the alphabet {','.join(alphabet)}")

@@ -31,11 +31,11 @@ from typing import Sequence
 
 
 from automata.dfa import DFA
-from automata.errors import ParameterError, StateLimitError
+from automata.errors import ParameterError, StateLimitError, shown
 from automata.implicit import FunctionAutomaton
 from automata.ltl.bdd import BDD
 from automata.ltl.formula import Binary, Const, Formula, Letter, Unary, core, postorder
-from automata.ltl.syntax import check_alphabet
+from automata.ltl.syntax import alphabet_tuple, check_alphabet
 
 MAX_NFA_STATES = 200_000
 MAX_DFA_STATES = 200_000
@@ -187,7 +187,9 @@ def ltl_to_dfa(f: Formula, alphabet: Sequence[str], *, method: str = "symbolic",
     ``"subset"``: the labelling NFA determinised by the subset construction. Both are ours and are
     tested against each other and against MONA. Raises :class:`StateLimitError` beyond the limits.
     """
-    alphabet = tuple(alphabet)
+    alphabet = alphabet_tuple(alphabet)
+    if not isinstance(method, str) or method not in ("symbolic", "subset"):
+        raise ParameterError(f"unknown LTL → DFA method {shown(method)}; choose symbolic or subset")
     if method == "symbolic":
         dfa = symbolic_dfa(f, alphabet, max_states=max_dfa_states, time_limit=time_limit)
         return dfa.minimise() if minimal else dfa

@@ -34,10 +34,10 @@ import numpy as np
 
 from automata.alphabet import encode_word
 from automata.alphabet import check_codes
-from automata.errors import ParameterError
+from automata.errors import ArgumentError, ParameterError, check_int, shown
 from constructions.brasp.fast_attention import linear_select
 from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred, atoms, conj, disj, neg
-from constructions.brasp.program import AttentionOp, PositionOp, Program
+from constructions.brasp.program import MASKS, AttentionOp, PositionOp, Program
 
 Resolver = Callable[[Pred], np.ndarray]
 
@@ -208,6 +208,9 @@ def mask_matrix(mask: str, length: int) -> np.ndarray:
     >>> mask_matrix("j<i", 3).astype(int).tolist()
     [[0, 0, 0], [1, 0, 0], [1, 1, 0]]
     """
+    if not isinstance(mask, str) or mask not in MASKS:
+        raise ParameterError(f"unknown mask {shown(mask)}")
+    length = check_int(length, "mask_matrix: length", 0, 1 << 20)  # (2^20)^2 cells would not fit anyway
     i = np.arange(length)[:, None]
     j = np.arange(length)[None, :]
     table = {"none": np.ones((length, length), dtype=bool), "j<i": j < i, "j>i": j > i,
@@ -217,8 +220,15 @@ def mask_matrix(mask: str, length: int) -> np.ndarray:
     return table[mask]
 
 
+def check_program(program: object, where: str) -> Program:
+    """``program`` if it is a :class:`Program`, else :class:`ArgumentError` (``where``: the function)."""
+    if not isinstance(program, Program):
+        raise ArgumentError(f"{where} needs a B-RASP Program, got {type(program).__name__}")
+    return program
+
+
 def _check_words(program: Program, words: np.ndarray) -> np.ndarray:
-    return check_codes(words, program.alphabet)
+    return check_codes(words, check_program(program, "the interpreter").alphabet)
 
 
 def _quadratic_select(
@@ -327,7 +337,8 @@ def evaluate(program: Program, words: np.ndarray, *, linear: bool = True) -> dic
 
 def accepts(program: Program, words: np.ndarray) -> np.ndarray:
     """(B,) bool: the output predicate at the last position (first if ``accept_at == 'first'``)."""
-    words = np.asarray(words)
+    check_program(program, "accepts")
+    words = _check_words(program, words)
     if words.ndim == 2 and words.shape[1] == 0:
         raise ParameterError("words are non-empty: got a batch of length-0 words")
     out = evaluate(program, words)[program.output]
@@ -340,7 +351,7 @@ def accepts_prefixes(program: Program, words: np.ndarray) -> np.ndarray:
     Only for causal programs (every mask j<i or j<=i, accepting at the last position): there the
     output at a position depends on the prefix up to it only, so one run decides every prefix.
     """
-    if not program.is_causal:
+    if not check_program(program, "accepts_prefixes").is_causal:
         raise ParameterError(
             f"accepts_prefixes needs a causal program (masks j<i / j<=i, accept at last); "
             f"{program.name} is not"
@@ -350,7 +361,7 @@ def accepts_prefixes(program: Program, words: np.ndarray) -> np.ndarray:
 
 def evaluate_word(program: Program, word: Sequence[str]) -> dict[str, list[bool]]:
     """:func:`evaluate` on one word given as symbols; raises UnknownSymbolError on a foreign symbol."""
-    codes = encode_word(word, program.alphabet).reshape(1, -1)
+    codes = encode_word(word, check_program(program, "evaluate_word").alphabet).reshape(1, -1)
     return {name: [bool(x) for x in arr[0]] for name, arr in evaluate(program, codes).items()}
 
 

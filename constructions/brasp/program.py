@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from automata.errors import MalformedProgramError
-from constructions.brasp.formula import Formula, atoms, symbol_predicate
+from automata.errors import MalformedProgramError, shown
+from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred, atoms, symbol_predicate
 
 Mask = Literal["none", "j<i", "j>i", "j<=i", "j>=i"]
 TieBreak = Literal["leftmost", "rightmost"]
@@ -86,31 +86,56 @@ class Program:
         return all(o.mask in STRICT_MODEL_MASKS for o in self.attention_ops)
 
 
+def check_formula(f: object, where: str) -> None:
+    """Raise :class:`MalformedProgramError` unless ``f`` is a formula tree: ``Const`` of a bool, ``Pred``
+    of a str name and side ``i`` or ``j``, ``Not``, ``And``/``Or`` of a tuple of formulas."""
+    stack = [f]
+    while stack:
+        g = stack.pop()
+        if isinstance(g, Const) and isinstance(g.value, bool):
+            continue
+        if isinstance(g, Pred) and isinstance(g.name, str) and isinstance(g.side, str) and g.side in ("i", "j"):
+            continue
+        if isinstance(g, Not):
+            stack.append(g.arg)
+            continue
+        if isinstance(g, (And, Or)) and isinstance(g.args, (tuple, list)):
+            stack.extend(g.args)
+            continue
+        raise MalformedProgramError(f"{where} is not a formula (Const, Pred, Not, And, Or): {shown(g)}")
+
+
 def validate(p: Program) -> None:
     """Raise :class:`MalformedProgramError` unless ``p`` is well formed."""
+    if not isinstance(p.alphabet, (str, tuple, list)) or not all(isinstance(a, str) and a for a in p.alphabet):
+        raise MalformedProgramError(f"the alphabet must be a tuple of non-empty str, got {shown(p.alphabet)}")
     if not p.alphabet:
         raise MalformedProgramError("empty alphabet")
     if len(set(p.alphabet)) != len(p.alphabet):
         raise MalformedProgramError("alphabet lists a symbol twice")
+    if not isinstance(p.ops, (tuple, list)):
+        raise MalformedProgramError(f"the operations must be a tuple of PositionOp/AttentionOp, got {shown(p.ops)}")
     if not p.ops:
         raise MalformedProgramError("program has no operations")
     if not isinstance(p.name, str) or not p.name.strip() or len(p.name.splitlines()) != 1:
-        raise MalformedProgramError(f"program name {p.name!r} must be one non-empty line (no line breaks)")
-    if p.accept_at not in ("last", "first"):
-        raise MalformedProgramError(f"accept_at must be 'last' or 'first', not {p.accept_at!r}")
+        raise MalformedProgramError(f"program name {shown(p.name)} must be one non-empty line (no line breaks)")
+    if not isinstance(p.accept_at, str) or p.accept_at not in ("last", "first"):
+        raise MalformedProgramError(f"accept_at must be 'last' or 'first', not {shown(p.accept_at)}")
     known = {symbol_predicate(a) for a in p.alphabet}
     for op in p.ops:
-        if not op.name or not (op.name[0].isalpha() or op.name[0] == "_"):
-            raise MalformedProgramError(f"bad predicate name {op.name!r}")
+        if not isinstance(op, (PositionOp, AttentionOp)):
+            raise MalformedProgramError(f"unknown operation {shown(op)}")
+        if not isinstance(op.name, str) or not op.name or not (op.name[0].isalpha() or op.name[0] == "_"):
+            raise MalformedProgramError(f"bad predicate name {shown(op.name)}")
         if op.name in known:
             raise MalformedProgramError(f"predicate {op.name} defined twice")
         if isinstance(op, PositionOp):
             parts = {"formula": (op.formula, {"i"})}
         elif isinstance(op, AttentionOp):
-            if op.mask not in MASKS:
-                raise MalformedProgramError(f"{op.name}: unknown mask {op.mask!r}")
-            if op.tiebreak not in ("leftmost", "rightmost"):
-                raise MalformedProgramError(f"{op.name}: unknown tie-break {op.tiebreak!r}")
+            if not isinstance(op.mask, str) or op.mask not in MASKS:
+                raise MalformedProgramError(f"{op.name}: unknown mask {shown(op.mask)}")
+            if not isinstance(op.tiebreak, str) or op.tiebreak not in ("leftmost", "rightmost"):
+                raise MalformedProgramError(f"{op.name}: unknown tie-break {shown(op.tiebreak)}")
             parts = {
                 "score": (op.score, {"i", "j"}),
                 "value": (op.value, {"i", "j"}),
@@ -119,6 +144,7 @@ def validate(p: Program) -> None:
         else:
             raise MalformedProgramError(f"unknown operation {op!r}")
         for part, (f, allowed) in parts.items():
+            check_formula(f, f"{op.name}: the {part}")
             for name, side in atoms(f):
                 if name not in known:
                     raise MalformedProgramError(

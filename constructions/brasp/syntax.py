@@ -44,7 +44,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
-from automata.errors import MalformedProgramError
+from automata.errors import ArgumentError, MalformedProgramError, shown
 from constructions.brasp.formula import (
     And,
     Const,
@@ -410,8 +410,10 @@ def format_op(op: Op, style: Style = "unicode") -> str:
 
 def format_program(program: Program, style: Style = "unicode") -> str:
     """The program in the text format; ``parse_program`` reads it back (see the module docstring)."""
-    if style not in _SYMBOLS:
-        raise MalformedProgramError(f"unknown style {style!r}; use 'unicode' or 'ascii'")
+    if not isinstance(program, Program):
+        raise ArgumentError(f"format_program needs a Program, got {type(program).__name__}")
+    if not isinstance(style, str) or style not in _SYMBOLS:
+        raise MalformedProgramError(f"unknown style {shown(style)}; use 'unicode' or 'ascii'")
     for op in program.ops:
         if not _IDENT.fullmatch(op.name) or op.name in _KEYWORDS:
             raise MalformedProgramError(f"predicate name {op.name!r} cannot be written in the text format")

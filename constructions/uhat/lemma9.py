@@ -19,6 +19,10 @@ from __future__ import annotations
 
 from itertools import count
 
+import numpy as np
+
+from automata.errors import ArgumentError, shown
+
 from constructions.brasp.formula import (
     And,
     Const,
@@ -41,6 +45,10 @@ from constructions.uhat.model import UHAT
 
 def compile_lemma9(program: Program, packed: bool = False) -> UHAT:
     """Compile ``program`` (paper-faithful by default, or packed); raises NotLemma9FormError."""
+    if not isinstance(program, Program):
+        raise ArgumentError(f"compile_lemma9 needs a B-RASP Program, got {type(program).__name__}")
+    if not isinstance(packed, (bool, np.bool_)) and not (isinstance(packed, int) and packed in (0, 1)):
+        raise ArgumentError(f"compile_lemma9: packed must be a bool, got {shown(packed)}")
     for op in program.attention_ops:  # refuse early, before building anything
         split_score(op)
     if packed:

@@ -49,7 +49,7 @@ from typing import Iterable, Sequence, Union
 
 import torch
 
-from automata.errors import DtypeError
+from automata.errors import ArgumentError, DtypeError, ParameterError, check_int, shown
 from constructions.dtypes import EXACT_LIMIT, NAMES, parse_dtype
 from constructions.uhat.model import UHAT, AttentionLayer
 
@@ -276,6 +276,10 @@ def precision_audit(net: UHAT, max_len: int | None = None,
     ({lo_r} when lo_r = hi_r), the embedding and the positions are not used, and the verdict
     ``integral`` assumes — the caller's obligation — that the given vectors are **integers** whenever
     every bound is (an RNN with integer weights and start state)."""
+    if not isinstance(net, UHAT):
+        raise ArgumentError(f"precision_audit needs a UHAT, got {type(net).__name__}")
+    if max_len is not None:
+        max_len = check_int(max_len, "precision_audit: max_len", 1)
     bounds = None if initial_values is None else _bounds(net, initial_values)
     key = (id(net), max_len, bounds)
     hit = _CACHE.get(key)
@@ -289,9 +293,10 @@ def precision_audit(net: UHAT, max_len: int | None = None,
 
 
 def _bounds(net: UHAT, initial_values: Sequence[tuple[Fraction | int, Fraction | int]]) -> Bounds:
-    from automata.errors import ParameterError
-
-    out = tuple((Fraction(lo), Fraction(hi)) for lo, hi in initial_values)
+    try:
+        out = tuple((Fraction(lo), Fraction(hi)) for lo, hi in initial_values)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        raise ParameterError(f"initial_values must be (lo, hi) pairs of exact numbers, got {shown(initial_values)}") from None
     if len(out) != net.embedding.out_dim:
         raise ParameterError(f"initial_values needs one (lo, hi) per layer-0 coordinate ({net.embedding.out_dim}), "
                              f"got {len(out)}")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
-from automata.alphabet import encode_word
-from automata.errors import ParameterError
+from automata.alphabet import encode_word, is_iterable
+from automata.errors import ArgumentError, ParameterError, shown
 from constructions.uhat.model import UHAT, AttentionLayer, Head
 
 ZERO = Fraction(0)
@@ -81,7 +81,12 @@ class ExactRun:
 def _initial_vectors(net: UHAT, initial: Sequence[Sequence[Fraction | int]]) -> list[tuple[Fraction, ...]]:
     """Given layer-0 vectors as exact rationals, checked against the network's input width."""
     width = net.embedding.out_dim
-    vs = [tuple(Fraction(x) for x in row) for row in initial]
+    if isinstance(initial, (str, bytes)) or not is_iterable(initial):
+        raise ArgumentError(f"initial must be rows of exact numbers, got {shown(initial)}")
+    try:
+        vs = [tuple(Fraction(x) for x in row) for row in initial]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        raise ParameterError(f"initial must be rows of exact numbers (int, Fraction), got {shown(initial)}") from None
     if not vs:
         raise ParameterError("words are non-empty")
     if any(len(v) != width for v in vs):
@@ -95,6 +100,8 @@ def run_exact(net: UHAT, word: Sequence[str] | None, softmax_as_hard: bool = Fal
     layer-0 vectors directly instead of embedding ``word`` (which is then ignored and may be None) — the
     transformer half of an RNN–transformer hybrid ([WDL] Def 5.5), whose inputs are the RNN's states;
     neither the embedding nor the positional features are added to them."""
+    if not isinstance(net, UHAT):
+        raise ArgumentError(f"run_exact needs a UHAT, got {type(net).__name__}")
     if initial is not None:
         vs = _initial_vectors(net, initial)
     else:
@@ -148,6 +155,8 @@ def generate_exact(net: UHAT, word: Sequence[str] | None, softmax_as_hard: bool 
     """A generator's answer at the last position and its logit margin (best − second best; the whole
     best logit when there is one output symbol). A margin of 0 is a tie: no unique answer. ``initial``:
     as in :func:`run_exact`."""
+    if not isinstance(net, UHAT):
+        raise ArgumentError(f"generate_exact needs a UHAT, got {type(net).__name__}")
     if net.output is None:
         raise ParameterError("generate_exact needs a network with an output read-out")
     logits = run_exact(net, word, softmax_as_hard, initial).out[-1]

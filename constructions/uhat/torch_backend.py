@@ -43,7 +43,7 @@ from typing import Callable
 
 import torch
 
-from automata.errors import ParameterError, UnknownSymbolError
+from automata.errors import ParameterError, UnknownSymbolError, shown
 from constructions.dtypes import parse_device, parse_dtype
 from constructions.torch_io import resolve_lengths
 from constructions.uhat.attention_kernel import hard_attention
@@ -68,7 +68,7 @@ class UHATModule(CompiledUHAT):
         if not isinstance(net, UHAT):
             raise ParameterError(f"to_torch needs a UHAT, got {type(net).__name__}")
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 1):
-            raise ParameterError(f"max_len must be an integer ≥ 1, got {max_len!r}")
+            raise ParameterError(f"max_len must be an integer ≥ 1, got {shown(max_len)}")
         device, dtype = parse_device(device), parse_dtype(dtype)
         report = precision_audit(net, max_len, initial_values)
         cert = None

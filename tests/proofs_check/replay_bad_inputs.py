@@ -62,6 +62,7 @@ def _program_ops(k: int) -> str:
 # name → bytes of the file (a callable, so that big fixtures are built only when used); "dir" is a directory
 FIXTURES: dict[str, Callable[[], bytes]] = {
     "ok": lambda: b"alphabet: a b\nY(i) := >_j[j<i, 1] Q_a(j) : 0\n",
+    "tm": lambda: b"start: s\naccept: t\ninput: a b\ns a -> t a S\ns b -> s b R\n",
     "plain": lambda: b"just a file\n",
     "empty": lambda: b"",
     "blank": lambda: b"\n\n   \n# only a comment\n",

@@ -135,3 +135,14 @@ def test_trace_draw_and_ltl_of_take_the_named_parameters(capsys) -> None:
     assert code == 0 and out.startswith("// dyck -k 2 -D 1 minimal: 5 states"), err
     code, out, err = _run(capsys, "ltl-of", "dyck", "-k", "1", "-D", "1")
     assert code == 0 and "round trip UHAT → LTL → DFA exact" in out, err
+
+
+def test_demo_section(capsys) -> None:
+    from proofs_check.demo import SECTIONS
+    from proofs_check.dyck_demo import dyck_section
+
+    assert ("Dyck", dyck_section) != () and "Dyck" in dict(SECTIONS)
+    assert dyck_section()
+    out = capsys.readouterr().out
+    assert "dyck k=2 D=3: 87,380 words of length 1..8 (258 accepted)" in out and "AGREE" in out
+    assert "PROVED for every length" in out and "no gap" in out and "exponential gap" in out

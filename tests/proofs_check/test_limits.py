@@ -13,6 +13,11 @@ from proofs_check.cli import main
 from proofs_check.limits import find, limits, render
 
 
+def _write(path: Path, text: str) -> str:
+    path.write_text(text)
+    return str(path)
+
+
 def _program(tmp: Path, text: str) -> list[str]:
     path = tmp / "p.brasp"
     path.write_text(text)
@@ -31,6 +36,10 @@ PROBES: dict[tuple[str, str], Callable[[Path, int], list[str] | Callable[[], obj
     ("verify", "-n (counter)"): lambda t, hi: ["verify", "counter", "-n", str(hi + 1), "--max-len", "1"],
     ("verify", "-k, -D (dyck): minimal DFA states"): lambda t, hi: ["verify", "dyck", "-k", "8", "-D", "7",
                                                                      "--max-len", "1"],
+    ("tm", "-n"): lambda t, hi: ["tm", "examples/loop.tm", "-n", str(hi + 1)],
+    ("tm", "--max-steps"): lambda t, hi: ["tm", "examples/loop.tm", "-n", "1", "--max-steps", str(hi + 1)],
+    ("tm", "--budget"): lambda t, hi: ["tm", "examples/loop.tm", "-n", "1", "--verify", "--budget", str(hi + 1)],
+    ("tm", "characters"): lambda t, hi: ["tm", _write(t / "big.tm", "#" * (hi + 1)), "-n", "1"],
     ("accepts", "-n (counter)"): lambda t, hi: ["accepts", "counter", "-n", str(hi + 1), "0a#"],
     ("mutate", "--count"): lambda t, hi: ["mutate", "ab-plus", "--max-len", "3", "--count", str(hi + 1)],
     ("suite", "--max-len"): lambda t, hi: ["suite", "--max-len", str(hi + 1)],
