@@ -50,7 +50,7 @@ from typing import Callable, Mapping, Optional, Sequence
 import numpy as np
 
 from automata.alphabet import Word, all_words, decode_word, encode_word, show_word
-from automata.errors import ParameterError
+from automata.errors import ParameterError, check_int
 from constructions.brasp.interpreter import accepts_prefixes
 from constructions.brasp.program import Program
 from constructions.library.tiling_brasp import tiling_program
@@ -90,9 +90,7 @@ class Bounds:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < (0 if f.name == "direct_cap" else 1):
-                raise ParameterError(f"tiling suite: {f.name} must be a positive integer, got {v!r}")
+            check_int(getattr(self, f.name), f"tiling suite: {f.name}", 0 if f.name == "direct_cap" else 1)
 
 
 @dataclass(frozen=True)
@@ -109,6 +107,15 @@ class SetCheck:
     printed_accepted: int
     disagreement: Disagreement | None
     seconds: float
+
+    def failures(self, prefix: str = "") -> list[str]:
+        """What went wrong in this set: a disagreement, or words the printed eq. (14e) program accepts."""
+        out = []
+        if self.disagreement is not None:
+            out.append(f"{prefix}{self.label}: disagreement on {self.disagreement}")
+        if self.printed_accepted:
+            out.append(f"{prefix}{self.label}: the printed eq. (14e) program accepts {self.printed_accepted} words")
+        return out
 
 
 @dataclass(frozen=True)
@@ -149,10 +156,7 @@ class InstanceReport:
         if s.height is None and not s.exhausted:
             out.append("unsolvability not proved (search bound reached)")
         for c in self.sets:
-            if c.disagreement is not None:
-                out.append(f"{c.label}: disagreement on {c.disagreement}")
-            if c.printed_accepted:
-                out.append(f"{c.label}: the printed program accepts {c.printed_accepted} words")
+            out += c.failures()
         if self.direct_disagreement is not None:
             out.append(f"direct checker disagrees on {show_word(self.direct_disagreement)}")
         if self.solvable:

@@ -37,7 +37,7 @@ from typing import Callable
 import numpy as np
 
 from automata.alphabet import Word, decode_word, encode_word, show_word
-from automata.errors import ParameterError, StateLimitError
+from automata.errors import ParameterError, StateLimitError, check_int
 from constructions.brasp.program import Program
 from constructions.library.tiling_brasp import tiling_program, tiling_program_size
 from constructions.uhat.lemma9 import compile_lemma9, paper_layer_count
@@ -80,11 +80,9 @@ class TMBounds:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            v = getattr(self, f.name)
             low = 1 if f.name in ("max_inputs", "max_len", "max_rows", "max_cells", "max_stack_rows", "chunk",
                                   "solver_rows") else 0
-            if isinstance(v, bool) or not isinstance(v, int) or v < low:
-                raise ParameterError(f"tm check: {f.name} must be an integer ≥ {low}, got {v!r}")
+            check_int(getattr(self, f.name), f"tm check: {f.name}", low)
 
 
 @dataclass(frozen=True)
@@ -143,10 +141,7 @@ class TMReport:
         if self.run_mismatch is not None:
             out.append(f"(a) runs disagree on {self.run_mismatch}")
         for c in self.sets:
-            if c.disagreement is not None:
-                out.append(f"(b) {c.label}: disagreement on {c.disagreement}")
-            if c.printed_accepted:
-                out.append(f"(b) {c.label}: the printed eq. (14e) program accepts {c.printed_accepted} words")
+            out += c.failures("(b) ")
         if self.corrupt_mismatch is not None:
             out.append(f"(c) corruption: disagreement on {self.corrupt_mismatch}")
         if self.solver_failure is not None:

@@ -229,19 +229,18 @@ def _build(keys: dict[str, tuple[int, list[str]]], rows: list[tuple[int, list[st
     symbols = list(declared.get("symbols", []))
     fixed_states, fixed_symbols = "states" in keys, "symbols" in keys
 
+    def declared_name(no: int, name: str, names: list[str], fixed: bool, kind: str) -> str:
+        if name not in names:
+            if fixed:
+                raise TMFormatError(no, f"unknown {kind} {name!r} (not in '{kind}s:')")
+            names.append(name)
+        return name
+
     def state(no: int, q: str) -> str:
-        if q not in states:
-            if fixed_states:
-                raise TMFormatError(no, f"unknown state {q!r} (not in 'states:')")
-            states.append(q)
-        return q
+        return declared_name(no, q, states, fixed_states, "state")
 
     def symbol(no: int, a: str) -> str:
-        if a not in symbols:
-            if fixed_symbols:
-                raise TMFormatError(no, f"unknown symbol {a!r} (not in 'symbols:')")
-            symbols.append(a)
-        return a
+        return declared_name(no, a, symbols, fixed_symbols, "symbol")
 
     if reject is not None and reject == accept:
         raise TMFormatError(keys["reject"][0], "the accept and reject states must differ")
