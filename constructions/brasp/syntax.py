@@ -336,6 +336,10 @@ def parse_program(text: str) -> Program:
                     raise MalformedProgramError(f"line {line_no}: expected symbols after 'alphabet:', found end of line")
                 if len(set(alphabet)) != len(alphabet):
                     raise MalformedProgramError(f"line {line_no}: the alphabet lists a symbol twice")
+                bad = next((a for a in alphabet if not a.isprintable()), None)
+                if bad is not None:  # an escape sequence or a control character would reach the terminal
+                    raise MalformedProgramError(f"line {line_no}: the alphabet symbol {bad!r} holds a control "
+                                                "character; symbols are printable text")
                 known = {symbol_predicate(a) for a in alphabet}
             elif key == "accept" and rest not in ("last", "first"):
                 raise MalformedProgramError(f"line {line_no}: expected 'last' or 'first' after 'accept:', found {rest!r}")

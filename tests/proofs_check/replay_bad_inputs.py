@@ -63,6 +63,7 @@ def _program_ops(k: int) -> str:
 FIXTURES: dict[str, Callable[[], bytes]] = {
     "ok": lambda: b"alphabet: a b\nY(i) := >_j[j<i, 1] Q_a(j) : 0\n",
     "tm": lambda: b"start: s\naccept: t\ninput: a b\ns a -> t a S\ns b -> s b R\n",
+    "esc_alphabet": lambda: b"alphabet: a \x1b[31mb\nY(i) := Q_a(i)\n",
     "plain": lambda: b"just a file\n",
     "empty": lambda: b"",
     "blank": lambda: b"\n\n   \n# only a comment\n",
