@@ -146,3 +146,16 @@ def test_demo_section(capsys) -> None:
     out = capsys.readouterr().out
     assert "dyck k=2 D=3: 87,380 words of length 1..8 (258 accepted)" in out and "AGREE" in out
     assert "PROVED for every length" in out and "no gap" in out and "exponential gap" in out
+
+
+def test_the_one_hot_dfa_rnn_is_left_out_above_its_limit(monkeypatch) -> None:
+    """Its torch module is dense (units²): above DFA_RNN_MAX_UNITS verify leaves it out, visibly."""
+    from proofs_check import suite
+    from proofs_check.registry import family
+
+    member = suite.build(family("dyck"), 2, "2")
+    names = [d.name for d in suite.deciders(member)]
+    assert "RNN one-hot DFA" in names and "RNN one-hot DFA torch" in names
+    monkeypatch.setattr(suite, "DFA_RNN_MAX_UNITS", 12)  # Dyck-(2, 2)'s has 13 units
+    names = [d.name for d in suite.deciders(member)]
+    assert not any("one-hot" in n for n in names) and "RNN torch" in names
