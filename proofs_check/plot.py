@@ -8,7 +8,8 @@ converted to floats only for drawing; every axis is logarithmic (the labels say 
 * **(b) units** — UHAT maximal width, both forms, against the RNN's hidden units ``D``, with [BCL]
   Prop 1's certified lower bound ``k·D ≥ log2(min DFA states)`` dashed (units against units);
 * **(c) log2 of state counts** — the exact minimal DFA where computed; dashed, the certified lower
-  bounds of the table's LB columns: DFA states ≥ shortest + 1, and LTL's temporal operators t
+  bounds of the table's LB columns: DFA states ≥ the task's own bound (Dyck: the exact closed form), else
+  ≥ shortest + 1, and LTL's temporal operators t
   (``|Σ|·2^t ≥ shortest``: the labelling automaton's ``|Σ|·2^t + 1`` states bound the shortest word);
 * **(d) the shortest accepted word** — ``log2`` of its length, in its own panel (it is within one
   symbol of the DFA bound and would hide it).
@@ -69,7 +70,8 @@ QUANTITIES: tuple[Quantity, ...] = (
     Quantity("rnn_units", "units", "RNN: hidden units D", lambda r: r.rnn[0] if r.rnn else None),
     Quantity("lb_rnn", "units", "LB RNN: k·D ≥ log2(min DFA states)", lambda r: r.log2_lb_dfa, bound=True),
     Quantity("dfa", "states", "min DFA states (exact)", lambda r: r.dfa_states, log2=True),
-    Quantity("lb_dfa", "states", "LB DFA states: shortest + 1", lambda r: r.lb_dfa, log2=True, bound=True),
+    Quantity("lb_dfa", "states", "LB DFA states (the task's bound, else shortest + 1)", lambda r: r.lb_dfa, log2=True,
+             bound=True),
     Quantity("lb_ltl", "states", "LB LTL: temporal ops t, |Σ|·2^t ≥ shortest", _lb_ltl, bound=True),
     Quantity("shortest", "shortest", "shortest accepted word", lambda r: r.shortest, log2=True),
 )
