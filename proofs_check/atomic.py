@@ -17,14 +17,14 @@ def table_files(render: Callable[[str], str]) -> dict[str, str]:
     return {f"table.{ext}": render(fmt) for fmt, ext in (("md", "md"), ("csv", "csv"), ("latex", "tex"))}
 
 
-def write_atomically(out: Path, texts: Mapping[str, str], extra: Callable[[Path], None] | None = None,
-                     extra_name: str = "plot.png", more: Mapping[str, Callable[[Path], None]] | None = None) -> None:
-    """Write ``texts`` (name → content) and, with ``extra``, the file ``extra_name`` that ``extra(path)``
-    writes (and each file of ``more``: name → writer), into directory ``out``: all into a temporary
-    sibling directory first, then each renamed into place (a failure leaves the old files untouched)."""
+def write_atomically(out: Path, texts: Mapping[str, str],
+                     files: Mapping[str, Callable[[Path], None]] | None = None) -> None:
+    """Write ``texts`` (name → content) and ``files`` (name → a writer called with the path to write, e.g.
+    ``{"plot.png": draw}``) into directory ``out``: all into a temporary sibling directory first, then each
+    renamed into place (a failure leaves the old files untouched)."""
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out {out} exists and is not a directory")
-    writers = {**({extra_name: extra} if extra is not None else {}), **(more or {})}
+    writers = dict(files or {})
     with _sigterm_interrupts():
         _write(out, texts, writers, [*texts, *writers])
 

@@ -218,26 +218,22 @@ def cmd_table(args: argparse.Namespace) -> int:
     from proofs_check.plot import closed_forms, plot_beside, plot_sizes
 
     out = args.out
-    title = _member_title(fam, variant)
-    more = {}
+    title = fam.title(variant)
+    lines: list = []
+    files = {"plot.png": lambda path: lines.extend(plot_sizes(rows, path, title, closed_forms(fam, variant),
+                                                              fam.n_name))}
     if beside is not None:
         fam2, ns2, variant2 = beside
         rows2 = size_table(fam2, ns2, variant2, paper_max_n=0, progress=wanted(args.progress))
-        more["beside.png"] = lambda path: plot_beside(
-            [(title, fam.n_name, rows), (_member_title(fam2, variant2), fam2.n_name, rows2)], path)
-    lines: list = []
-    write_atomically(out, table_files(lambda fmt: render(rows, fmt, foot)),
-                     lambda path: lines.extend(plot_sizes(rows, path, title, closed_forms(fam, variant), fam.n_name)),
-                     more=more)
+        files["beside.png"] = lambda path: plot_beside(
+            [(title, fam.n_name, rows), (fam2.title(variant2), fam2.n_name, rows2)], path)
+    texts = table_files(lambda fmt: render(rows, fmt, foot))
+    write_atomically(out, texts, files)
     for line in lines:
         print(line)
-    names = ["table.md", "table.csv", "table.tex", "plot.png", *more]
+    names = [*texts, *files]
     print(f"wrote {out}/{', '.join(names)} [{time.perf_counter() - start:.1f}s]")
     return 0
-
-
-def _member_title(fam, variant: str) -> str:
-    return f"{fam.name} ({fam.variant_name} = {variant})" if fam.variant_name else f"{fam.name} ({variant})"
 
 
 def _beside(text: str):

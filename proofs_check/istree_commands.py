@@ -147,7 +147,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     if not str(args.out).strip():
         raise ParameterError("--out needs a directory name")
     write_atomically(args.out, table_files(lambda fmt: render(rows, fmt, title)),
-                     lambda path: plot_rows(rows, path, title))
+                     {"plot.png": lambda path: plot_rows(rows, path, title)})
     print(render(rows, "md", title), end="")
     print(f"wrote {args.out}/table.md, table.csv, table.tex, plot.png")
     return 0

@@ -164,7 +164,7 @@ def closed_forms(fam: Family, variant: str) -> tuple[ClosedForm, ...]:
 
 
 def _dyck_forms(k: int) -> tuple[ClosedForm, ...]:
-    from constructions.library.dyck_rnn import type_bits
+    from constructions.library.dyck_rnn import stack_rnn_units, type_bits
     from tasks.dyck import dyck_dfa_states
 
     beta = type_bits(k)
@@ -175,7 +175,7 @@ def _dyck_forms(k: int) -> tuple[ClosedForm, ...]:
     return (
         ClosedForm("dfa", *dfa, lambda d: dyck_dfa_states(k, d), 1, "tasks.dyck.dyck_dfa_states"),
         ClosedForm("rnn_units", rf"$D(\beta + 1) + 1 = {beta + 1}D + 1$", f"{beta + 1}·D + 1",
-                   lambda d: d * (beta + 1) + 1, 1, "dyck_rnn.stack_rnn_units"),
+                   lambda d: stack_rnn_units(k, d)[0], 1, "dyck_rnn.stack_rnn_units"),
     )
 
 

@@ -42,6 +42,10 @@ class Family:
             return f"{self.name} {self.variant_name}={variant} {self.n_name}={n}"
         return f"{self.name} n={n} {variant}" if self.has_n else self.name
 
+    def title(self, variant: str) -> str:
+        """How tables and pictures name the family with its variant: ``counter (full)``, ``dyck (k = 2)``."""
+        return f"{self.name} ({self.variant_name} = {variant})" if self.variant_name else f"{self.name} ({variant})"
+
     def check(self, n: int | None, variant: str | None) -> tuple[int | None, str]:
         """(n, variant) validated and normalised: n in 1..n_max for a family with a parameter, None for
         one without (where any -n is refused, not ignored); the variant defaulted. Idempotent."""

@@ -260,7 +260,8 @@ def cmd_table(args: argparse.Namespace) -> int:
     out = args.out
     if not str(out).strip():
         raise ParameterError("--out needs a directory name")
-    write_atomically(out, table_files(lambda fmt: render(rows, fmt, title)), lambda path: plot_rows(rows, path, title))
+    write_atomically(out, table_files(lambda fmt: render(rows, fmt, title)),
+                     {"plot.png": lambda path: plot_rows(rows, path, title)})
     print(f"wrote {out}/table.md, table.csv, table.tex, plot.png")
     return 0
 

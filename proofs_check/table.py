@@ -302,8 +302,7 @@ def size_table(
 def notes(fam: Family, variant: str, rows: Sequence[SizeRow]) -> list[str]:
     """Footnotes: where each column comes from."""
     exact = [r.n for r in rows if r.dfa_states is not None]
-    label = f"{fam.variant_name} = {variant}" if fam.variant_name else variant
-    first = f"{fam.name} ({label}); UHAT cells are exact integers measured on the compiled networks"
+    first = f"{fam.title(variant)}; UHAT cells are exact integers measured on the compiled networks"
     if any(r.get("paper_source") == "formula" for r in rows):
         first += " (paper form: or its exact closed form, see 'UHAT paper from')"
     if any(r.rnn is not None for r in rows):

@@ -25,7 +25,7 @@ Lower bounds: a DFA needs ``m(k, D)`` states (exact); an RNN at any fixed precis
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Hashable, Mapping
 
 from automata.alphabet import Word
@@ -87,18 +87,20 @@ class DyckAutomaton(ImplicitAutomaton):
 
     k: int
     depth: int
+    alphabet: tuple[str, ...] = field(init=False)
+    _code: dict[str, int] = field(init=False, repr=False, compare=False)  # symbol → its code, once
 
-    @property
-    def alphabet(self) -> tuple[str, ...]:  # type: ignore[override]
-        return dyck_alphabet(self.k)
+    def __post_init__(self) -> None:
+        alphabet = dyck_alphabet(self.k)
+        object.__setattr__(self, "alphabet", alphabet)
+        object.__setattr__(self, "_code", {a: t for t, a in enumerate(alphabet)})
 
     def start(self) -> Hashable:
         return (False, ())
 
     def step(self, state: Hashable, symbol: str) -> Hashable | None:
         _, stack = state  # type: ignore[misc]
-        alpha = self.alphabet
-        t = alpha.index(symbol)
+        t = self._code[symbol]
         if t < self.k:
             return None if len(stack) == self.depth else (True, stack + (t,))
         if not stack or stack[-1] != t - self.k:

@@ -161,7 +161,7 @@ def test_failed_write_leaves_the_old_set_untouched(tmp_path: Path) -> None:
 def test_sigterm_during_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     code = ("import os, signal, sys; from pathlib import Path; from proofs_check.atomic import write_atomically; "
             "write_atomically(Path(sys.argv[1]), {'table.md': 'x', 'table.csv': 'x'}, "
-            "lambda p: os.kill(os.getpid(), signal.SIGTERM))")
+            "{'plot.png': lambda p: os.kill(os.getpid(), signal.SIGTERM)})")
     out = tmp_path / "out"
     subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, timeout=60, capture_output=True)
     left = sorted(p.name for p in out.iterdir()) if out.exists() else []
