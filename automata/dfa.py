@@ -20,16 +20,12 @@ import numpy as np
 
 from automata import graph
 from automata.alphabet import check_codes, decode_word, encode_word, is_iterable
-from automata.errors import ArgumentError, SuccinctError, UnknownSymbolError, check_int, shown
-from automata.graph import _bfs, _coarsest_partition, _coreachable, _path, _reverse_csr
+from automata.errors import ArgumentError, DFAError, UnknownSymbolError, check_int, shown
+from automata.graph import breadth_first, coarsest_partition, coreachable, tree_path, reverse_csr
 
 Word = tuple[str, ...]
 _OPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "and": np.logical_and, "or": np.logical_or, "xor": np.logical_xor, "diff": lambda x, y: x & ~y}
-
-
-class DFAError(SuccinctError, ValueError):
-    """A DFA is malformed, or two DFAs cannot be combined."""
 
 
 #: The longest length :meth:`DFA.count_by_length` counts to (one vector step per length).
@@ -167,7 +163,7 @@ class DFA:
         """Reachable states in queue-BFS order (symbols in alphabet order); compiled for large DFAs."""
         if self.num_states >= graph._COMPILED_MIN and (hop := graph._compiled()) is not None:
             return hop.bfs_order(self.delta, self.start)
-        return _bfs(lambda f: self.delta[f], len(self.alphabet), self.start, self.num_states, delta=self.delta)[0]
+        return breadth_first(lambda f: self.delta[f], len(self.alphabet), self.start, self.num_states, delta=self.delta)[0]
 
     def reachable(self) -> DFA:
         """Drop unreachable states, keeping the relative order of the others."""
@@ -177,7 +173,7 @@ class DFA:
     def trim(self) -> DFA:
         """Keep the states that are reachable and co-reachable (and the start, always); may be partial."""
         d = self.reachable()
-        alive = _coreachable(d.delta, d.accepting)
+        alive = coreachable(d.delta, d.accepting)
         alive[d.start] = True
         return d if alive.all() else d._restrict(np.flatnonzero(alive))
 
@@ -199,7 +195,7 @@ class DFA:
             return a.delta[codes // m2] * m2 + b.delta[codes % m2]
 
         k = len(self.alphabet)
-        codes = _bfs(succ, k, a.start * m2 + b.start, a.num_states * m2)[0]
+        codes = breadth_first(succ, k, a.start * m2 + b.start, a.num_states * m2)[0]
         srt = np.argsort(codes)
         table = srt[np.searchsorted(codes, succ(codes), sorter=srt)]
         acc = _OPS[op](a.accepting[codes // m2], b.accepting[codes % m2])
@@ -219,7 +215,7 @@ class DFA:
             table, acc = hop.minimal_table(self.delta, self.accepting, self.start)  # same result, compiled
             return DFA(self.alphabet, table, 0, acc)
         d = self.complete()  # classes of unreachable states do no harm: the quotient is restricted below
-        block, nblocks = _coarsest_partition(d.delta, d.accepting)
+        block, nblocks = coarsest_partition(d.delta, d.accepting)
         rep = np.zeros(nblocks, dtype=np.int64)
         rep[block] = np.arange(d.num_states)
         quotient = DFA(self.alphabet, block[d.delta[rep]], int(block[d.start]), d.accepting[rep])
@@ -229,12 +225,12 @@ class DFA:
     def shortest_accepted(self) -> Word | None:
         """The shortest, then lexicographically least (alphabet order), accepted word, or None."""
         acc = self.accepting
-        order, parent, symbol = _bfs(lambda f: self.delta[f], len(self.alphabet), self.start,
+        order, parent, symbol = breadth_first(lambda f: self.delta[f], len(self.alphabet), self.start,
                                      self.num_states, stop=acc, delta=self.delta)
         hits = np.flatnonzero(acc[order])
         if hits.size == 0:
             return None
-        return decode_word(_path(parent, symbol, int(hits[0])), self.alphabet)
+        return decode_word(tree_path(parent, symbol, int(hits[0])), self.alphabet)
 
     def is_empty(self) -> bool:
         """Whether the language is empty."""
@@ -252,7 +248,7 @@ class DFA:
             raise DFAError(f"max_len must be >= 0, got {max_len}")
         d = self.trim()
         k = len(self.alphabet)
-        preds, indptr = _reverse_csr(d.delta)
+        preds, indptr = reverse_csr(d.delta)
         targets = np.flatnonzero(np.diff(indptr))  # states with at least one incoming edge
         heads = indptr[targets]
         vec = np.zeros(d.num_states, dtype=np.int64)

@@ -41,6 +41,11 @@ class ToolError(SuccinctError, RuntimeError):
     """An external program (Graphviz ``dot``, ...) is missing, fails or runs past its time limit."""
 
 
+class DFAError(SuccinctError, ValueError):
+    """A DFA is malformed, or two DFAs cannot be combined (raised by :mod:`automata.dfa` and its compiled
+    helpers; ``automata.dfa.DFAError`` is the same class)."""
+
+
 class ArgumentError(ParameterError, TypeError):
     """An argument of the wrong type (None, a str where a number is expected, an object of the wrong
     class): a :class:`ParameterError` that is also the ``TypeError`` Python would raise."""

@@ -4,7 +4,7 @@ Vectorised with numpy for large frontiers, plain Python below ``_SMALL`` states 
 per-call overhead dominates (deep, narrow automata such as [BCL] Example 2's counter, ``(n+2)·2^n``
 levels: there the BFS runs as one Python queue over a compact list copy of the table, and finite
 languages are minimised by Revuz's signature hashing in DFS post-order instead of one refinement round
-per level). From ``_COMPILED_MIN`` states on, :mod:`automata.dfa` and :func:`_coarsest_partition` hand
+per level). From ``_COMPILED_MIN`` states on, :mod:`automata.dfa` and :func:`coarsest_partition` hand
 the work to the numba-compiled kernels of :mod:`automata.hopcroft` (Hopcroft 1971, O(k·m·log m)), which
 are interpreter-free whatever the depth; the paths here then serve small DFAs and installs without
 numba. Private to :mod:`automata.dfa`.
@@ -41,7 +41,7 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, lengths)
 
 
-def _bfs(succ: Callable[[np.ndarray], np.ndarray], k: int, start: int, space: int, stop: np.ndarray | None = None,
+def breadth_first(succ: Callable[[np.ndarray], np.ndarray], k: int, start: int, space: int, stop: np.ndarray | None = None,
          delta: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Breadth-first search over integer states ``0..space-1``, level by level.
 
@@ -169,7 +169,7 @@ def _python_levels(table: tuple[list[list[int]], list[list[int]]], front: list[i
             break
     return front, base, halt
 
-def _path(parent: np.ndarray, symbol: np.ndarray, pos: int) -> list[int]:
+def tree_path(parent: np.ndarray, symbol: np.ndarray, pos: int) -> list[int]:
     """Symbol codes along the BFS-tree path from the start to position ``pos``."""
     out: list[int] = []
     while parent[pos] >= 0:
@@ -178,7 +178,7 @@ def _path(parent: np.ndarray, symbol: np.ndarray, pos: int) -> list[int]:
     return out[::-1]
 
 
-def _reverse_csr(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def reverse_csr(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Predecessor lists: sources of edges into ``q`` are ``preds[indptr[q]:indptr[q + 1]]``."""
     m, k = delta.shape
     dst = delta.reshape(-1)
@@ -189,9 +189,9 @@ def _reverse_csr(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return edges // max(k, 1), indptr
 
 
-def _coreachable(delta: np.ndarray, accepting: np.ndarray) -> np.ndarray:
+def coreachable(delta: np.ndarray, accepting: np.ndarray) -> np.ndarray:
     """Mask of the states from which an accepting state can be reached (backward BFS)."""
-    preds, indptr = _reverse_csr(delta)
+    preds, indptr = reverse_csr(delta)
     alive = accepting.copy()
     front = np.flatnonzero(alive)
     lists: tuple[list[int], list[int]] | None = None
@@ -217,7 +217,7 @@ def _coreachable(delta: np.ndarray, accepting: np.ndarray) -> np.ndarray:
     return alive
 
 
-def _coarsest_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.ndarray, int]:
+def coarsest_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.ndarray, int]:
     """Block ids of the Myhill-Nerode classes of the states of a complete DFA (reachable or not).
 
     From ``_COMPILED_MIN`` states on, Hopcroft's algorithm compiled with numba
@@ -244,7 +244,7 @@ def _coarsest_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.nd
             return quick
     block = (accepting if 2 * n_acc <= m else ~accepting).astype(np.int64)  # smaller class: id 1
     n1 = int(block.sum())
-    preds, indptr = _reverse_csr(delta)
+    preds, indptr = reverse_csr(delta)
     elems = np.argsort(block, kind="stable")
     loc = np.empty(m, dtype=np.int64)
     loc[elems] = np.arange(m)
@@ -317,7 +317,7 @@ def _acyclic_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.nda
     per live edge, O(k·m) in all, whatever the depth — where partition refinement needs one round
     per level of a deep chain (``(n+2)·2^n`` levels for the counter).
     """
-    live = _coreachable(delta, accepting)
+    live = coreachable(delta, accepting)
     if live.all():  # complete, finite and without a dead state: there is a cycle
         return None
     targets, symbols = _compact_rows(delta, live[delta])  # live successors only, dead ones implicit
@@ -354,7 +354,7 @@ def _acyclic_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.nda
 
 
 def _refine_small(delta: np.ndarray, preds: np.ndarray, indptr: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, int]:
-    """Finish :func:`_coarsest_partition` on Python lists once rounds are small (deep DFAs: many tiny rounds)."""
+    """Finish :func:`coarsest_partition` on Python lists once rounds are small (deep DFAs: many tiny rounds)."""
     dl, pl, ip = delta.tolist(), preds.tolist(), indptr.tolist()
     block, elems, loc, bstart, bend, changed = (a.tolist() for a in arrays)
     mark = [False] * len(block)

@@ -29,6 +29,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from automata.errors import DFAError
+
 
 @numba.njit(cache=True)
 def _inverse_csr(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
@@ -217,12 +219,8 @@ def hopcroft_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.nda
     d = np.ascontiguousarray(delta, dtype=np.int64)
     acc = np.ascontiguousarray(accepting, dtype=np.bool_)
     if d.ndim != 2 or acc.shape != (d.shape[0],) or (d.size and (d.min() < 0 or d.max() >= d.shape[0])):
-        from automata.dfa import DFAError  # local: automata.dfa imports this module lazily
-
         raise DFAError("hopcroft_partition needs a complete (m, k) table over 0..m-1 and m flags")
     if d.shape[0] >= 1 << 31:
-        from automata.dfa import DFAError
-
         raise DFAError("hopcroft_partition: more than 2^31 - 1 states")
     block, nblocks = _hopcroft(d, acc)
     return block.astype(np.int64), int(nblocks)
@@ -235,13 +233,11 @@ def minimal_table(delta: np.ndarray, accepting: np.ndarray, start: int) -> tuple
     O(k·m·log m) time, O(k·m) memory."""
     d = np.ascontiguousarray(delta, dtype=np.int64)
     if d.shape[0] + 1 >= 1 << 31:
-        from automata.dfa import DFAError
-
         raise DFAError("minimal_table: more than 2^31 - 2 states")
     return _minimal(d, np.ascontiguousarray(accepting, dtype=np.bool_), int(start))
 
 
 def bfs_order(delta: np.ndarray, start: int) -> np.ndarray:
     """States reachable from ``start`` in queue-BFS discovery order, symbols tried in alphabet order
-    (``-1`` = missing edge); the same order as ``automata.graph._bfs``. O(k·m)."""
+    (``-1`` = missing edge); the same order as ``automata.graph.breadth_first``. O(k·m)."""
     return _bfs(np.ascontiguousarray(delta, dtype=np.int64), int(start))

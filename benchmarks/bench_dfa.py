@@ -1,7 +1,7 @@
 """Explicit-DFA benchmarks: build and minimise the big automata of [BCL] Example 2 and of the tiling
 witness (THEORY §3, §5), and compare minimisation with automata-lib.
 
-* counter: :func:`tasks.counter_dfa.counter_dfa` for ``N = 16`` (``≈ 3.5·10^6`` reachable states),
+* counter: :func:`tasks.counter.counter_dfa` for ``N = 16`` (``≈ 3.5·10^6`` reachable states),
   minimised to ``(N+2)·2^(N+1) − N = 2,359,280`` states; the budget is 60 s for build + minimise.
 * witness: the explored reference DFA of ``TilingTask(counter_witness(3, "strict"))`` minimised
   (226,862 states).
@@ -56,7 +56,7 @@ def warm_up() -> float:
     """Wall seconds to load (or, on a cold cache, compile) the numba kernels of :mod:`automata.hopcroft`
     by minimising one small counter DFA above the compiled-path threshold; a one-time cost per process
     that the timings below should not include."""
-    from tasks.counter_dfa import counter_dfa
+    from tasks.counter import counter_dfa
 
     t0 = time.perf_counter()
     counter_dfa(8).minimise()  # 7,665 states >= automata.graph._COMPILED_MIN
@@ -71,7 +71,7 @@ def counter_timing(n: int, variant: str = "full") -> tuple[DFA, float, float, DF
 
 def _counter_timing(n: int, variant: str = "full") -> tuple[DFA, float, float, DFA, float, float]:
     """As :func:`counter_timing`, plus this process's CPU seconds for build + minimise and for minimise."""
-    from tasks.counter_dfa import counter_dfa
+    from tasks.counter import counter_dfa
 
     c0, t0 = time.process_time(), time.perf_counter()
     built = counter_dfa(n, variant)

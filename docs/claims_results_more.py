@@ -298,7 +298,7 @@ def ltl_bounds() -> str:
 
 @lru_cache(maxsize=None)
 def counter16() -> tuple[int, int]:
-    from tasks.counter_dfa import counter_dfa
+    from tasks.counter import counter_dfa
 
     built = counter_dfa(16)
     return built.num_states, built.minimise().num_states

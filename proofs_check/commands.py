@@ -283,15 +283,12 @@ def cmd_program(args: argparse.Namespace) -> int:
     return 0 if report.agree else 1
 
 
-MAX_MUTANTS = 10_000
-
-
 def cmd_mutate(args: argparse.Namespace) -> int:
     if _retrieval(args.task) or _istree(args.task):
         raise ParameterError(f"mutate: not available for the task {args.task}; use `succinct verify "
                              f"{args.task} -n N` (every input) or `succinct show {args.task} -n N`")
     from proofs_check.deciders import dfa_decider, program_decider
-    from proofs_check.mutation import mutation_campaign
+    from proofs_check.mutation import MAX_MUTANTS, mutation_campaign
 
     if not 1 <= args.count <= MAX_MUTANTS:
         raise ParameterError(f"--count must lie in 1..{MAX_MUTANTS:,} (mutants, each checked exhaustively)")

@@ -45,12 +45,12 @@ def limits() -> tuple[Limit, ...]:
     from constructions.brasp.trace import MAX_TRACE_LEN
     from constructions.uhat.trace import MAX_TRACE_WORK
     from proofs_check.cli_args import RANGE_MAX
-    from proofs_check.commands import MAX_MUTANTS
     from proofs_check.dask_run import MAX_WORKERS
     from proofs_check.draw_commands import MAX_STATES
     from proofs_check.exhaustive import MAX_WORDS
     from proofs_check.latex import MAX_NONZEROS
     from proofs_check.long_word import MAX_N
+    from proofs_check.mutation import MAX_MUTANTS
     from proofs_check.ltl_commands import MAX_COUNT, MAX_LEN
     from proofs_check.retrieval_check import MAX_INPUTS
     from proofs_check.sharding import MAX_SHARDS

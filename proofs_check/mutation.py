@@ -20,6 +20,8 @@ from proofs_check.deciders import Decider, uhat_decider
 from proofs_check.exhaustive import CheckReport, Disagreement, exhaustive_check
 from proofs_check.progress import bar as progress_bar
 
+MAX_MUTANTS = 10_000  # `succinct mutate --count`: each mutant is an exhaustive check of its own
+
 
 @dataclass(frozen=True)
 class Mutation:

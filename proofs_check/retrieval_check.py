@@ -264,5 +264,63 @@ def transformer_answerers(task, device: str = "cpu", broken: bool = False) -> li
     return [(name, fn) for name, fn in out]
 
 
-__all__ = ["CheckReport", "Disagreement", "broken_weight", "check_task", "chunk_rows", "language_answerer", "show_input",
-           "smallest_dtype", "transformer_answerers", "uhat_answerer"]
+RAG_MAX = 500_000  # RAG runs its regexes input by input (pure Python): it joins checks of at most this many inputs
+RAG_MAX_N = 1024  # and of inputs this short (AR's duplicate-key regex is quadratic in the input length)
+RNN_MAX_N = 16  # the exact RNNs (one batched run per candidate answer) join the exhaustive check up to here
+
+
+def rnn_answerer(task) -> Answerer:
+    """The exact RNN of [WDL] Thm 4.6's upper side (store everything), as an answerer."""
+    from constructions.library.retrieval_rnn import retrieval_rnn
+    rnn = retrieval_rnn(task)
+    return language_answerer(task, rnn.run)
+
+
+def hybrid_answerer(task) -> Answerer:
+    """The hybrid (a linear RNN and one attention layer), as an answerer."""
+    from constructions.library.retrieval_hybrid import retrieval_hybrid
+
+    hybrid = retrieval_hybrid(task)
+    return lambda codes: hybrid.answer(codes)
+
+
+def rag_answerer(task) -> Answerer:
+    """The RNN with a regex retriever (RAG), input by input, as an answerer."""
+    from constructions.library.retrieval_rag import retrieval_rag
+
+    rag = retrieval_rag(task)
+    index = task.index
+
+    def answer(codes: np.ndarray) -> np.ndarray:
+        return np.array([index[rag.run(tuple(task.alphabet[c] for c in row))] for row in codes], dtype=np.int64)
+
+    return answer
+
+
+def verify_answerers(task, device: str = "cpu", broken: bool = False, inputs: int | None = None) -> list:
+    """The answerers ``succinct verify`` checks: the transformer (float64 and the smallest proved dtype);
+    unless ``broken``, the hybrid, the exact RNN (n ≤ RNN_MAX_N) and RAG (for checks of at most RAG_MAX
+    ``inputs``, default the whole input space, and n ≤ RAG_MAX_N)."""
+    answerers = transformer_answerers(task, device, broken=broken)
+    if not broken:
+        answerers.append(("hybrid (linear RNN + 1 attention layer)", hybrid_answerer(task)))
+    if not broken and task.n <= RNN_MAX_N:
+        answerers.append(("RNN (exact, store everything)", rnn_answerer(task)))
+    if not broken and task.n <= RAG_MAX_N and (task.input_space() if inputs is None else inputs) <= RAG_MAX:
+        answerers.append(("RAG (regex retriever)", rag_answerer(task)))
+    return answerers
+
+
+def verify_verdict(report, broken: bool) -> tuple[list[str], int]:
+    """The lines after a verify summary and the exit status: with a perturbed weight (``broken``) a
+    disagreement is the expected result."""
+    if broken:
+        if report.agree:
+            return ["  a weight was perturbed on purpose, but no checked input shows it (too few inputs: try a "
+                    "larger n or --sample)"], 1
+        return ["  (a weight was perturbed on purpose: the disagreement above is the expected result)"], 0
+    return [], 0 if report.agree else 1
+
+__all__ = ["RAG_MAX", "RAG_MAX_N", "RNN_MAX_N", "CheckReport", "Disagreement", "broken_weight", "check_task", "chunk_rows",
+           "hybrid_answerer", "language_answerer", "rag_answerer", "rnn_answerer", "show_input", "verify_answerers",
+           "smallest_dtype", "transformer_answerers", "uhat_answerer", "verify_verdict"]

@@ -4,15 +4,9 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
 from automata.errors import ParameterError
 from proofs_check.progress import bar as progress_bar, wanted
 from tasks.retrieval import RETRIEVAL_TASKS, retrieval_task
-
-RAG_MAX = 500_000  # RAG runs its regexes input by input (pure Python): it joins checks of at most this many inputs
-RAG_MAX_N = 1024  # and of inputs this short (AR's duplicate-key regex is quadratic in the input length)
-RNN_MAX_N = 16  # the exact RNNs (one batched run per candidate answer) join the exhaustive check up to here
 
 
 def is_retrieval(name: str) -> bool:
@@ -39,56 +33,10 @@ def _task(args: argparse.Namespace):
     return retrieval_task(args.task, args.n)
 
 
-def _rnn_answerer(task):
-    from constructions.library.retrieval_rnn import retrieval_rnn
-    from proofs_check.retrieval_check import language_answerer
-
-    rnn = retrieval_rnn(task)
-    return language_answerer(task, rnn.run)
-
-
-def _hybrid_answerer(task):
-    from constructions.library.retrieval_hybrid import retrieval_hybrid
-
-    hybrid = retrieval_hybrid(task)
-    return lambda codes: hybrid.answer(codes)
-
-
-def _rag_answerer(task):
-    from constructions.library.retrieval_rag import retrieval_rag
-
-    rag = retrieval_rag(task)
-    index = task.index
-
-    def answer(codes: np.ndarray) -> np.ndarray:
-        return np.array([index[rag.run(tuple(task.alphabet[c] for c in row))] for row in codes], dtype=np.int64)
-
-    return answer
-
-
-def verify_answerers(task, device: str = "cpu", broken: bool = False, inputs: int | None = None) -> list:
-    """The answerers ``succinct verify`` checks: the transformer (float64 and the smallest proved dtype);
-    unless ``broken``, the hybrid, the exact RNN (n ≤ RNN_MAX_N) and RAG (for checks of at most RAG_MAX
-    ``inputs``, default the whole input space, and n ≤ RAG_MAX_N)."""
-    from proofs_check.retrieval_check import transformer_answerers
-
-    answerers = transformer_answerers(task, device, broken=broken)
-    if not broken:
-        answerers.append(("hybrid (linear RNN + 1 attention layer)", _hybrid_answerer(task)))
-    if not broken and task.n <= RNN_MAX_N:
-        answerers.append(("RNN (exact, store everything)", _rnn_answerer(task)))
-    if not broken and task.n <= RAG_MAX_N and (task.input_space() if inputs is None else inputs) <= RAG_MAX:
-        answerers.append(("RAG (regex retriever)", _rag_answerer(task)))
-    return answerers
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
-    from proofs_check.retrieval_check import check_task
-
-    from constructions.dtypes import parse_device
-
-    from constructions.dtypes import parse_dtype
-    from proofs_check.retrieval_check import check_sample, exhaustive_size
+    from constructions.dtypes import parse_device, parse_dtype
+    from proofs_check.retrieval_check import (check_sample, check_task, exhaustive_size, verify_answerers,
+                                              verify_verdict)
 
     _no_family_options(args, ("max_len", "variant"))
     task = _task(args)
@@ -158,17 +106,6 @@ def _avoiding(y: tuple[int, ...], k: int, m: int) -> int:
                     new[q] += ways
         counts = new
     return sum(counts)
-
-
-def verify_verdict(report, broken: bool) -> tuple[list[str], int]:
-    """The lines after a verify summary and the exit status: with a perturbed weight (``broken``) a
-    disagreement is the expected result."""
-    if broken:
-        if report.agree:
-            return ["  a weight was perturbed on purpose, but no checked input shows it (too few inputs: try a "
-                    "larger n or --sample)"], 1
-        return ["  (a weight was perturbed on purpose: the disagreement above is the expected result)"], 0
-    return [], 0 if report.agree else 1
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -266,4 +203,4 @@ def cmd_table(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["cmd_prove", "cmd_table", "cmd_verify", "is_retrieval", "list_tasks", "verify_answerers", "verify_verdict"]
+__all__ = ["cmd_prove", "cmd_table", "cmd_verify", "is_retrieval", "list_tasks"]

@@ -2,8 +2,7 @@
 every n, the table with the constant transformer against the linear RNN bound)."""
 from __future__ import annotations
 
-from proofs_check.retrieval_check import check_task, transformer_answerers
-from proofs_check.retrieval_commands import _hybrid_answerer, _rag_answerer, _rnn_answerer
+from proofs_check.retrieval_check import check_task, hybrid_answerer, rag_answerer, rnn_answerer, transformer_answerers
 from proofs_check.retrieval_proofs import prove_task, refute_broken
 from proofs_check.retrieval_table import render, retrieval_row
 from tasks.retrieval import retrieval_task
@@ -14,8 +13,8 @@ def retrieval_section() -> bool:
     print("\n== [WDL] Thm 4.6: constant-size transformers retrieve; RNNs need Ω(n) bits (constructions of ours) ==")
     for name, n in (("index-binary", 10), ("index", 5), ("ar", 6), ("cgram", 5), ("cgram3", 5), ("counting", 4)):
         task = retrieval_task(name, n)
-        answerers = [*transformer_answerers(task), ("RNN", _rnn_answerer(task)), ("RAG", _rag_answerer(task)),
-                     ("hybrid", _hybrid_answerer(task))]
+        answerers = [*transformer_answerers(task), ("RNN", rnn_answerer(task)), ("RAG", rag_answerer(task)),
+                     ("hybrid", hybrid_answerer(task))]
         report = check_task(task, answerers)
         ok &= report.agree
         verdict = "AGREE" if report.agree else f"DISAGREE: {report.first}"

@@ -1,7 +1,7 @@
 """The checks a sharded run knows, by kind: an index space and a function of an index range.
 
 - ``retrieval`` — params ``task``, ``n``, ``broken``: the answerers of ``succinct verify TASK -n N``
-  (:func:`proofs_check.retrieval_commands.verify_answerers`) on the rows [start, stop) of the task's
+  (:func:`proofs_check.retrieval_check.verify_answerers`) on the rows [start, stop) of the task's
   input space (:func:`proofs_check.retrieval_check.check_task` with ``start``/``stop``).
 - ``family`` — params ``family``, ``n``, ``variant``, ``max_len``, ``dtype``: the deciders of
   ``succinct verify MEMBER`` (:func:`proofs_check.suite.deciders`) on a range of
@@ -74,7 +74,7 @@ def _retrieval_size(params: Mapping[str, Any]) -> int:
 
 @functools.lru_cache(maxsize=4)
 def _answerers(name: str, n: int, broken: bool):
-    from proofs_check.retrieval_commands import verify_answerers
+    from proofs_check.retrieval_check import verify_answerers
     from tasks.retrieval import retrieval_task
 
     task = retrieval_task(name, n)
@@ -101,7 +101,7 @@ def _retrieval_run(params: Mapping[str, Any], start: int, stop: int) -> dict:
 
 def _retrieval_render(params: Mapping[str, Any], merged: Merged, seconds: float) -> tuple[str, int]:
     from proofs_check.retrieval_check import CheckReport, Disagreement
-    from proofs_check.retrieval_commands import verify_verdict
+    from proofs_check.retrieval_check import verify_verdict
     from tasks.retrieval import retrieval_task
 
     task = retrieval_task(params["task"], params["n"])

@@ -34,7 +34,7 @@ from automata.alphabet import Word
 from automata.errors import ParameterError, shown
 from tasks.base import Citation
 from tasks.retrieval_base import (BATCH_MAX, BOS, N_MAX, SPACE_MAX, WDL, InvalidInputError, RetrievalAutomaton,
-                                  RetrievalTask, _check_int, _numbers, _unrank_permutations)
+                                  RetrievalTask, check_task_int, numbered_symbols, unrank_permutations)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class IndexTask(RetrievalTask):
     citation = Citation(WDL, "Def 4.2 (Index) / Thm 4.6")
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "n", _check_int("index", "n", self.n, 1))
+        object.__setattr__(self, "n", check_task_int("index", "n", self.n, 1))
         if self.variant not in ("range", "binary"):
             raise ParameterError(f"index: unknown variant {shown(self.variant)}; choose range or binary")
 
@@ -66,9 +66,13 @@ class IndexTask(RetrievalTask):
     def rows_formula(self) -> str:  # type: ignore[override]
         return f"{self.width}^{self.n}"
 
+    def closed_form_rows(self) -> int:
+        """``|Σ|^n``: the query ?i reads x_i, so different data x give different rows."""
+        return self.width ** self.n
+
     def _table(self) -> list[tuple[str, int]]:
-        data = [("0", 1), ("1", 2)] if self.variant == "binary" else _numbers(1, self.n)
-        return [(BOS, 0)] + data + _numbers(1, self.n, "?")
+        data = [("0", 1), ("1", 2)] if self.variant == "binary" else numbered_symbols(1, self.n)
+        return [(BOS, 0)] + data + numbered_symbols(1, self.n, "?")
 
     @property
     def answer_symbols(self) -> tuple[str, ...]:
@@ -115,7 +119,7 @@ class ARTask(RetrievalTask):
     citation = Citation(WDL, "Def 4.3 (associative recall) / Thm 4.6")
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "n", _check_int("ar", "n", self.n, 2))
+        object.__setattr__(self, "n", check_task_int("ar", "n", self.n, 2))
         if self.n % 2:
             raise ParameterError(f"ar: n must be even (m = n/2 key-value pairs), got {self.n}")
 
@@ -131,8 +135,13 @@ class ARTask(RetrievalTask):
     def rows_formula(self) -> str:  # type: ignore[override]
         return f"{self.n}^{self.m}"
 
+    def closed_form_rows(self) -> int:
+        """``n^m``: a row is the key → value map, and every map occurs; the key order π does not show
+        in the row (each key is queried by name)."""
+        return self.n ** self.m
+
     def _table(self) -> list[tuple[str, int]]:
-        return [(BOS, 0)] + _numbers(1, self.n) + _numbers(1, self.m, "k")
+        return [(BOS, 0)] + numbered_symbols(1, self.n) + numbered_symbols(1, self.m, "k")
 
     @property
     def answer_symbols(self) -> tuple[str, ...]:
@@ -153,7 +162,7 @@ class ARTask(RetrievalTask):
     def _digits_to_codes(self, digits: np.ndarray) -> np.ndarray:
         n, m = self.n, self.m
         codes = np.zeros((digits.shape[0], n + 2), dtype=np.int64)
-        codes[:, 1:n:2] = _unrank_permutations(digits[:, 0], m) + n + 1
+        codes[:, 1:n:2] = unrank_permutations(digits[:, 0], m) + n + 1
         codes[:, 2: n + 1: 2] = digits[:, 1: m + 1] + 1
         codes[:, n + 1] = digits[:, m + 1] + n + 1
         return codes
@@ -190,7 +199,7 @@ class ARTask(RetrievalTask):
 class CgramTask(RetrievalTask):
     """Def 4.4 (c-gram retrieval): ``<s> x_1..x_n y_1..y_{c−1}`` over "1".."n"; valid iff y occurs as
     ``x_j..x_{j+c−2}`` for some ``j ≤ n−c+1``; answer ``x_{j+c−1}`` for the first such j. No closed
-    form for R(n); :func:`tasks.retrieval_bounds.rows_lower_bound` proves R(n) ≥ n!."""
+    form for R(n); :meth:`rows_lower_bound` proves R(n) ≥ n!."""
 
     n: int
     c: int = 2
@@ -202,7 +211,7 @@ class CgramTask(RetrievalTask):
         if isinstance(self.c, bool) or not isinstance(self.c, (int, np.integer)) or self.c not in (2, 3):
             raise ParameterError(f"cgram: c must be the integer 2 or 3, got {shown(self.c)}")
         object.__setattr__(self, "c", int(self.c))
-        object.__setattr__(self, "n", _check_int("cgram", "n", self.n, self.c))
+        object.__setattr__(self, "n", check_task_int("cgram", "n", self.n, self.c))
 
     @property
     def params(self) -> Mapping[str, object]:
@@ -212,8 +221,21 @@ class CgramTask(RetrievalTask):
     def rows_formula(self) -> str:  # type: ignore[override]
         return f"{self.n}!"
 
+    def rows_lower_bound(self) -> int:
+        """``n!`` (c ∈ {2, 3}, n ≥ c): the data parts whose n tokens are pairwise distinct (a permutation
+        of [n]) have pairwise distinct rows. The valid queries of such an x are its windows
+        ``w_j = x_j..x_{j+c−2}`` (j ≤ n−c+1), each with answer ``x_{j+c−1}``, so the row gives the set of
+        c-grams ``g_j = x_j..x_{j+c−1}``, which together cover x_1..x_n. As the tokens are distinct, ``g_1``
+        is the only c-gram whose first c−1 tokens are not the last c−1 tokens of another c-gram (that
+        would need ``x_1 = x_{j+1}``, j ≥ 1), and ``g_{j+1}`` is the only one starting with the last c−1
+        tokens of ``g_j``: the row determines x. (n! ≥ n^⌊n/2⌋, the count of an AR-like family.) Since a
+        row is a function of x, R(n) ≤ n^n, so log2 R(n) = n·log2 n − O(n) (measured, c = 2: n = 4..7
+        give R = 132, 1175, 12345, 148225 against n! = 24, 120, 720, 5040; c = 3: n = 4..6 give 238,
+        2855, 42496)."""
+        return math.factorial(self.n)
+
     def _table(self) -> list[tuple[str, int]]:
-        return [(BOS, 0)] + _numbers(1, self.n)
+        return [(BOS, 0)] + numbered_symbols(1, self.n)
 
     @property
     def answer_symbols(self) -> tuple[str, ...]:
@@ -287,8 +309,8 @@ class CountingTask(RetrievalTask):
     citation = Citation(WDL, "Def 4.5 (Counting) / Thm 4.6")
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "n", _check_int("counting", "n", self.n, 1))
-        object.__setattr__(self, "k", _check_int("counting", "k", self.n if self.k is None else self.k, 1))
+        object.__setattr__(self, "n", check_task_int("counting", "n", self.n, 1))
+        object.__setattr__(self, "k", check_task_int("counting", "k", self.n if self.k is None else self.k, 1))
 
     @property
     def kk(self) -> int:
@@ -303,8 +325,13 @@ class CountingTask(RetrievalTask):
     def rows_formula(self) -> str:  # type: ignore[override]
         return f"C({self.n}+{self.kk}−1, {self.kk}−1)"
 
+    def closed_form_rows(self) -> int:
+        """``C(n+k−1, k−1)``: a row is determined by the count vector (c_1..c_k), Σ c = n, and determines
+        it: for the query q the answers to #0..#n are yes exactly for t < c_q."""
+        return math.comb(self.n + self.kk - 1, self.kk - 1)
+
     def _table(self) -> list[tuple[str, int]]:
-        return [(BOS, 0)] + _numbers(1, self.kk) + _numbers(0, self.n, "#") + [("no", 0), ("yes", 1)]
+        return [(BOS, 0)] + numbered_symbols(1, self.kk) + numbered_symbols(0, self.n, "#") + [("no", 0), ("yes", 1)]
 
     @property
     def answer_symbols(self) -> tuple[str, ...]:

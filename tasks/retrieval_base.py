@@ -32,7 +32,7 @@ class InvalidInputError(SuccinctError, ValueError):
     position, AR keys not a permutation, a c-gram query that does not occur)."""
 
 
-def _check_int(task: str, label: str, value: object, lo: int, hi: int = N_MAX) -> int:
+def check_task_int(task: str, label: str, value: object, lo: int, hi: int = N_MAX) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= int(value) <= hi:
         raise ParameterError(f"{task}: {label} must be an integer in {lo}..{hi}, got {shown(value)}")
     return int(value)
@@ -58,7 +58,7 @@ def _mixed_radix(idx: np.ndarray, radices: Sequence[int]) -> np.ndarray:
     return out
 
 
-def _unrank_permutations(rank: np.ndarray, m: int) -> np.ndarray:
+def unrank_permutations(rank: np.ndarray, m: int) -> np.ndarray:
     """The permutations of ``0..m−1`` with lexicographic ranks ``rank`` (Lehmer code), one per row."""
     b = rank.size
     rows = np.arange(b)
@@ -299,13 +299,24 @@ class RetrievalTask(Task):
         return Samples(tuple(dict.fromkeys(positive)), tuple(u for u in negative if not self.accepts(u)),
                        tuple(u for u in dict.fromkeys(near) if not self.accepts(u)))
 
+    def closed_form_rows(self) -> int | None:
+        """R(n), the distinct rows of the answer matrix (:mod:`tasks.retrieval_bounds`), in closed form
+        where it is known (exact integers, any n); None here, overridden by the tasks that have one."""
+        return None
+
+    def rows_lower_bound(self) -> int:
+        """A proved lower bound on R(n): the closed form where known (a task without one overrides this
+        with its own proof)."""
+        exact = self.closed_form_rows()
+        if exact is None:
+            raise ParameterError(f"rows_lower_bound: no bound known for {self.describe()}")
+        return exact
+
     def lower_bounds(self) -> tuple[LowerBound, ...]:
         """log2 R(n) bits for any RNN (with any CoT): one-way communication, measured in :mod:`tasks.retrieval_bounds`."""
-        from tasks.retrieval_bounds import closed_form_rows, log2_rows
-
-        exact = closed_form_rows(self) is not None
+        exact = self.closed_form_rows() is not None
         what = f"R(n) = {self.rows_formula}" + ("" if exact else " (a proved lower bound on R(n))")
-        return (LowerBound("RNN state bits", log2_rows(self),
+        return (LowerBound("RNN state bits", math.log2(self.rows_lower_bound()),
                            f"one-way communication / Myhill–Nerode (data | query split): {what} distinct rows of "
                            "the answer matrix, so 2^B ≥ R(n) for an RNN with B bits of state, with any CoT "
                            f"({WDL}, Thm 4.6)"),)
@@ -341,7 +352,7 @@ class RetrievalAutomaton(ImplicitAutomaton):
         return len(state) == self.task.input_length + 1  # type: ignore[arg-type]
 
 
-def _numbers(first: int, last: int, prefix: str = "") -> list[tuple[str, int]]:
+def numbered_symbols(first: int, last: int, prefix: str = "") -> list[tuple[str, int]]:
     return [(f"{prefix}{v}", v) for v in range(first, last + 1)]
 
 

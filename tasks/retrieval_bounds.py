@@ -25,8 +25,7 @@ import math
 import numpy as np
 
 from automata.errors import ParameterError
-from tasks.retrieval import ARTask, CgramTask, CountingTask, IndexTask, RetrievalTask
-from tasks.retrieval_base import approx
+from tasks.retrieval_base import RetrievalTask, approx
 
 MAX_CELLS = 50_000_000  # count_rows: data parts × query parts
 CHUNK_CELLS = 1 << 20  # cells per enumeration chunk
@@ -59,43 +58,16 @@ def count_rows(task: RetrievalTask, max_cells: int = MAX_CELLS) -> int:
 
 
 def closed_form_rows(task: RetrievalTask) -> int | None:
-    """R(n) in closed form where it is known (exact integers, any n):
-
-    * Index: ``|Σ|^n`` — the query ?i reads x_i, so rows differ for different x;
-    * AR (distinct keys, values [n], m = n/2): ``n^m`` — a row is the key → value map, and every map
-      occurs; the key order π does not show in the row (each key is queried by name);
-    * Counting: ``C(n+k−1, k−1)`` — a row is determined by the count vector (c_1..c_k), Σ c = n, and
-      determines it: for the query q the answers to #0..#n are yes exactly for t < c_q;
-    * c-gram: None (see :func:`rows_lower_bound`).
-    """
-    if isinstance(task, IndexTask):
-        return task.width ** task.n
-    if isinstance(task, ARTask):
-        return task.n ** task.m
-    if isinstance(task, CountingTask):
-        return math.comb(task.n + task.kk - 1, task.kk - 1)
-    return None
+    """R(n) in closed form where it is known (exact integers, any n; each task's
+    ``closed_form_rows`` states its proof): Index ``|Σ|^n``, AR ``n^m``, Counting ``C(n+k−1, k−1)``;
+    None for c-gram (see :func:`rows_lower_bound`)."""
+    return task.closed_form_rows()
 
 
 def rows_lower_bound(task: RetrievalTask) -> int:
-    """A proved lower bound on R(n): the closed form where known, else (c-gram) ``n!``.
-
-    c-gram (c ∈ {2, 3}, n ≥ c): the data parts whose n tokens are pairwise distinct (a permutation of
-    [n]; n! of them) have pairwise distinct rows. The valid queries of such an x are its windows
-    ``w_j = x_j..x_{j+c−2}`` (j ≤ n−c+1), each with answer ``x_{j+c−1}``, so the row gives the set of
-    c-grams ``g_j = x_j..x_{j+c−1}``, which together cover x_1..x_n. As the tokens are distinct, ``g_1``
-    is the only c-gram whose first c−1 tokens are not the last c−1 tokens of another c-gram (that would
-    need ``x_1 = x_{j+1}``, j ≥ 1), and ``g_{j+1}`` is the only one starting with the last c−1 tokens of
-    ``g_j``: the row determines x. (n! ≥ n^⌊n/2⌋, the count of an AR-like family.) Since a row is a
-    function of x, R(n) ≤ n^n, so log2 R(n) = n·log2 n − O(n) (measured, c = 2: n = 4..7 give R = 132,
-    1175, 12345, 148225 against n! = 24, 120, 720, 5040; c = 3: n = 4..6 give 238, 2855, 42496).
-    """
-    exact = closed_form_rows(task)
-    if exact is not None:
-        return exact
-    if isinstance(task, CgramTask):
-        return math.factorial(task.n)
-    raise ParameterError(f"rows_lower_bound: no bound known for {task.describe()}")
+    """A proved lower bound on R(n): the closed form where known, else (c-gram) ``n!`` — the proof is
+    :meth:`tasks.retrieval.CgramTask.rows_lower_bound`'s."""
+    return task.rows_lower_bound()
 
 
 def log2_rows(task: RetrievalTask) -> float:

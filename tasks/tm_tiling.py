@@ -32,7 +32,8 @@ head moves right / left across this edge in state ``p``), ``A0`` / ``A1`` (accep
 So the solutions are exactly the grids of accepting runs (one per input ``I^W`` whose run accepts): an
 accepting run of ``C`` configurations gives ``C + 1`` rows and a word of ``(C + 1)·2^n·(n + 2)`` symbols.
 A rejecting or undecided run has no solution row for its last configuration: :func:`run_grid` closes it
-as if it accepted, and that grid violates a vertical match.
+as if it accepted, and that grid violates a vertical match (or, where the last move enters a dead head
+content that no tile carries, a horizontal one: a copy tile stands in for the missing ``inR``/``inL``).
 
 **Size** (:func:`tile_count`; ``g = |Γ|``, ``t_S, t_R, t_L`` transitions by move, ``e = [edge = stay]``,
 ``α`` = :func:`accept_symbols`, ``ℓ_R`` / ``ℓ_L`` = the live head contents ``(p, a)`` (:func:`live_heads`)
@@ -240,10 +241,12 @@ def _step_row(tt: TMTiling, c: Config, nxt: Config, init: bool) -> tuple[str, ..
         pos = _pos(col, width)
         if col == h:
             key: Key = ("step", pos, init, c.state, a)
-        elif col == nxt.head and moved == 1:
-            key = ("inR", pos, init, nxt.state, a)
-        elif col == nxt.head and moved == -1:
-            key = ("inL", pos, init, nxt.state, a)
+        elif col == nxt.head and moved in (1, -1):
+            key = ("inR" if moved == 1 else "inL", pos, init, nxt.state, a)
+            if key[:2] + (False,) + key[3:] not in tt.names:
+                # the head enters a dead content (q, a): the run rejects there and no tile carries it;
+                # the copy tile stands in, and its side colour N cannot match the move R_q / L_q
+                key = ("copy", pos, init, a)
         else:
             key = ("copy", pos, init, a)
         row.append(tt.name(key))

@@ -24,6 +24,7 @@ core expansion (the paper's grammar), :func:`dag_size` the distinct subformulas 
 """
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass
 from typing import Union
@@ -65,13 +66,13 @@ class _Interned:
                 pass
         return node
 
-    def __repr__(self) -> str:  # bounded: the tree of a DAG formula can be astronomically large
-        from automata.ltl.syntax import to_text
-
-        try:
-            return f"<LTL {to_text(self, max_nodes=300)}>"  # type: ignore[arg-type]
-        except LTLError:
-            return f"<LTL formula, tree of {size(self):,} nodes>"  # type: ignore[arg-type]
+    def __repr__(self) -> str:
+        """Fully parenthesised text the parser reads back (the precedence-aware printer is
+        :func:`automata.ltl.syntax.to_text`); bounded: the tree of a DAG formula can be astronomically large."""
+        nodes = size(self)  # type: ignore[arg-type]
+        if nodes > REPR_MAX_NODES:
+            return f"<LTL formula, tree of {nodes:,} nodes>"
+        return f"<LTL {_brief(self)}>"  # type: ignore[arg-type]
 
     def __reduce__(self) -> tuple:
         return (type(self), tuple(getattr(self, f) for f in self.__dataclass_fields__))  # type: ignore[attr-defined]
@@ -107,6 +108,22 @@ class Binary(_Interned):
 
 
 Formula = Union[Const, Letter, Unary, Binary]
+REPR_MAX_NODES = 300  # larger trees are shown by their size only
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+def _brief(f: Formula) -> str:
+    """The tree of ``f`` fully parenthesised (``repr``; at most :data:`REPR_MAX_NODES` nodes, so the
+    recursion is shallow)."""
+    if isinstance(f, Const):
+        return "true" if f.value else "false"
+    if isinstance(f, Letter):
+        ok = isinstance(f.symbol, str) and _IDENTIFIER.match(f.symbol) and f.symbol not in ("true", "false")
+        return str(f.symbol) if ok else f"Q_{f.symbol}"
+    if isinstance(f, Unary):
+        arg = _brief(f.arg)
+        return f"{f.op}{arg}" if isinstance(f.arg, Binary) or f.op == "!" else f"{f.op} {arg}"
+    return f"({_brief(f.left)} {f.op} {_brief(f.right)})"
 TRUE = Const(True)
 FALSE = Const(False)
 

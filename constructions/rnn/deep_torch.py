@@ -29,7 +29,7 @@ from automata.errors import DtypeError, ParameterError
 from constructions.dtypes import parse_device, parse_dtype
 from constructions.exact import abs_bound
 from constructions.rnn.deep import ACTIVATIONS, DeepRNN
-from constructions.rnn.torch_backend import AuditedRecurrent, _ints, _integral, dense, exact_dtype, last_verdicts, prefix_verdicts, sigma
+from constructions.rnn.torch_common import AuditedRecurrent, dense, exact_dtype, integral, ints, last_verdicts, prefix_verdicts, sigma
 from constructions.torch_io import ExactModule, field, fraction, lossless
 
 
@@ -111,8 +111,8 @@ class DeepRNNModule(AuditedRecurrent):
         shapes.update({"h0": (units,), "t": (units,), "c": ()})
         if set(tensors) != set(shapes) or any(tuple(tensors[k].shape) != v for k, v in shapes.items()):
             raise ParameterError("the DeepRNN tensors have the wrong names or shapes")
-        integral, bound = deep_tensor_bound(tensors, activations, len(alphabet), max_activation)
-        if not integral or bound > stored:
+        is_integral, bound = deep_tensor_bound(tensors, activations, len(alphabet), max_activation)
+        if not is_integral or bound > stored:
             raise ParameterError(f"the stored bound {stored} does not cover the tensors ({bound})")
         exact_dtype(dtype, stored, True, "DeepRNN")
         module = cls.__new__(cls)
@@ -181,18 +181,18 @@ def deep_tensor_bound(tensors: dict[str, torch.Tensor], activations: tuple[str, 
     """(integral, bound) from the tensors, in exact integers — :func:`audit`'s formula: per layer
     Σ_c |M_rc|·x_c + |b_r| with x = (hb, …, hb, 1, …, 1) for layer 0, then the previous bounds (ReLU) or
     1; the read-out Σ|t|·hb + |c|; hb = max(max_activation, |h0|)."""
-    if not all(_integral(x) for x in tensors.values()):
+    if not all(integral(x) for x in tensors.values()):
         return False, Fraction(0)
     units = tensors["h0"].shape[0]
-    hb = max([max_activation, *(abs(v) for v in _ints(tensors["h0"]))])
+    hb = max([max_activation, *(abs(v) for v in ints(tensors["h0"]))])
     xs = [hb] * units + [1] * sigma_size
     bounds = []
     for i, act in enumerate(activations):
         pre = [sum(abs(w) * x for w, x in zip(row, xs)) + abs(b)
-               for row, b in zip(_ints(tensors[f"M{i}"]), _ints(tensors[f"b{i}"]))]
+               for row, b in zip(ints(tensors[f"M{i}"]), ints(tensors[f"b{i}"]))]
         bounds.append(max([0, *pre]))
         xs = pre if act == "relu" else [1] * len(pre)
-    ro = sum(abs(x) for x in _ints(tensors["t"])) * hb + abs(_ints(tensors["c"]))
+    ro = sum(abs(x) for x in ints(tensors["t"])) * hb + abs(ints(tensors["c"]))
     return True, Fraction(max([hb, ro, *bounds]))
 
 

@@ -41,7 +41,7 @@ def exists_mask(mask: str, length: int, device: torch.device) -> torch.Tensor:
     return torch.ones(length, dtype=torch.bool, device=device)
 
 
-def _classes(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def column_classes(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Distinct columns of x (R, N): values (C, R) and the class of each column (N,).
 
     Integral values (every exact run has them) are packed into one int64 key by mixed radix; with a
@@ -88,8 +88,8 @@ def class_attention(
     or None when there are more than ``max_classes`` key (or query) classes."""
     r, n, length = k.shape
     dev = k.device
-    qv, qcls = _classes(q.reshape(r, n * length))
-    kv, kcls = _classes(k.reshape(r, n * length))
+    qv, qcls = column_classes(q.reshape(r, n * length))
+    kv, kcls = column_classes(k.reshape(r, n * length))
     n_k = kv.shape[0]
     if n_k > max_classes or qv.shape[0] > max_classes:
         return None

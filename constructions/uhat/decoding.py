@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 
 from automata.errors import ParameterError
-from constructions.uhat.torch_backend import UHATModule, _rows, _unmasked
+from constructions.uhat.torch_backend import UHATModule, gather_rows, visible_keys
 
 CAUSAL = ("j<i", "j<=i")
 
@@ -88,7 +88,7 @@ def prefill(mod: UHATModule, words: torch.Tensor, max_len: int) -> tuple[KVCache
     keys: dict[tuple[int, int], torch.Tensor] = {}
     values: dict[tuple[int, int], torch.Tensor] = {}
     pos = torch.arange(length, device=h.device)
-    masks = {m: _unmasked(m, pos[:, None], pos[None, :]) for m in CAUSAL}  # (L queries, L keys)
+    masks = {m: visible_keys(m, pos[:, None], pos[None, :]) for m in CAUSAL}  # (L queries, L keys)
     bias = {m: torch.zeros(length, length, dtype=h.dtype, device=h.device).masked_fill_(~a, float("-inf"))
             for m, a in masks.items()}
     def attended(h: torch.Tensor, k: int) -> torch.Tensor:
@@ -96,7 +96,7 @@ def prefill(mod: UHATModule, words: torch.Tensor, max_len: int) -> tuple[KVCache
         for head, rows in _heads(st):
             spec = st.heads[head]
             key = mod.key(h, k, head).view(-1, n, length).permute(1, 2, 0)  # (B, L, r)
-            vals = _rows(h, rows).view(-1, n, length).permute(1, 2, 0)
+            vals = gather_rows(h, rows).view(-1, n, length).permute(1, 2, 0)
             kc = key.new_zeros(n, max_len, key.shape[2])
             vc = vals.new_zeros(n, max_len, vals.shape[2])
             kc[:, :length], vc[:, :length] = key, vals
@@ -162,7 +162,7 @@ def step(mod: UHATModule, cache: KVCache, codes: torch.Tensor | None = None,
             spec = st.heads[head]
             kc, vc = cache.keys[(k, head)], cache.values[(k, head)]
             kc[:, p] = mod.key(h, k, head).T
-            vc[:, p] = _rows(h, rows).T
+            vc[:, p] = gather_rows(h, rows).T
             upto = p if spec.mask == "j<i" else p + 1  # the unmasked keys are a prefix
             if upto == 0:
                 parts.append(h.new_zeros(len(rows), n))

@@ -23,8 +23,8 @@ import numpy as np
 import torch
 
 from automata.errors import ParameterError
-from constructions.uhat.attention_kernel import _classes
-from constructions.uhat.torch_backend import UHATModule, _rows
+from constructions.uhat.attention_kernel import column_classes
+from constructions.uhat.torch_backend import UHATModule, gather_rows
 
 CAUSAL = ("j<i", "j<=i")
 
@@ -70,8 +70,8 @@ def _attend(m: UHATModule, h: torch.Tensor, k: int, carry: _Carry, start: int) -
     ch = h.shape[1]
     dev = h.device
     q, key = m.query(h, k), m.key(h, k)
-    qv, qcls = _classes(q)
-    kv_local, kcls_local = _classes(key)
+    qv, qcls = column_classes(q)
+    kv_local, kcls_local = column_classes(key)
     kcls = carry.global_ids(kv_local).index_select(0, kcls_local)  # (ch,) global class of each key
     n_k = carry.kv.shape[0]
     table = (qv @ carry.kv.T if q.shape[0] else qv.new_zeros((qv.shape[0], n_k))).to(torch.int64)
@@ -91,7 +91,7 @@ def _attend(m: UHATModule, h: torch.Tensor, k: int, carry: _Carry, start: int) -
     chosen = r if rightmost else BIG - 1 - r
     if not every:
         chosen = torch.where(found, chosen, -1)
-    a_rows = _rows(h, step.a_cols)
+    a_rows = gather_rows(h, step.a_cols)
     inside = chosen >= start
     att = a_rows.index_select(1, (chosen - start).clamp(0, ch - 1))
     if (~inside & found).any():  # chosen before this chunk: the carried vector of that position's class

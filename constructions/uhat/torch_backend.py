@@ -49,10 +49,10 @@ from constructions.torch_io import resolve_lengths
 from constructions.uhat.attention_kernel import hard_attention
 from constructions.uhat.model import UHAT
 from constructions.uhat.precision import precision_audit
-from constructions.uhat.torch_kernels import _position_match, _rows, _unmasked, _weights  # noqa: F401 (re-exported)
+from constructions.uhat.torch_kernels import position_match, gather_rows, visible_keys, head_weights  # noqa: F401 (re-exported)
 from constructions.uhat.torch_kernels import attend_last, attention_linear, attention_weights
-from constructions.uhat.torch_plan import _Attend, _Step  # noqa: F401 (re-exported)
-from constructions.uhat.torch_weights import CompiledUHAT, _name
+from constructions.uhat.torch_plan import AttendSpec, PlanStep  # noqa: F401 (re-exported)
+from constructions.uhat.torch_weights import CompiledUHAT, dtype_name
 
 COLUMNS = 1 << 20  # positions per chunk of the position-wise maps (bounds the temporaries)
 CAUSAL = ("j<i", "j<=i")
@@ -78,7 +78,7 @@ class UHATModule(CompiledUHAT):
             from constructions.uhat.certified import require_certificate
 
             require_certificate(certificate, net, dtype, max_len)
-            cert = {"dtype": _name(dtype), "max_len": certificate.max_len,
+            cert = {"dtype": dtype_name(dtype), "max_len": certificate.max_len,
                     "logit_error": float(certificate.logit_error), "readout_margin": str(certificate.readout_margin)}
         self._setup(net, report, dtype, device, fast, max_len, initial_values, cert, sparse)
 
@@ -94,12 +94,12 @@ class UHATModule(CompiledUHAT):
     def query(self, h: torch.Tensor, k: int, head: int = 0) -> torch.Tensor:
         """Attention step ``k``'s query rows (r, N) of the columns of ``h`` (slots, N) for ``head``."""
         spec, blocks = self._plan.steps[k].heads[head], self._plan.blocks
-        return self._mm(blocks[f"{spec.tag}_qw"], _rows(h, spec.q_cols)) + blocks[f"{spec.tag}_qb"][:, None]
+        return self._mm(blocks[f"{spec.tag}_qw"], gather_rows(h, spec.q_cols)) + blocks[f"{spec.tag}_qb"][:, None]
 
     def key(self, h: torch.Tensor, k: int, head: int = 0) -> torch.Tensor:
         """Attention step ``k``'s key rows (r, N) of the columns of ``h`` (slots, N) for ``head``."""
         spec, blocks = self._plan.steps[k].heads[head], self._plan.blocks
-        return self._mm(blocks[f"{spec.tag}_kw"], _rows(h, spec.k_cols)) + blocks[f"{spec.tag}_kb"][:, None]
+        return self._mm(blocks[f"{spec.tag}_kw"], gather_rows(h, spec.k_cols)) + blocks[f"{spec.tag}_kb"][:, None]
 
     def readout(self, h: torch.Tensor) -> torch.Tensor:
         """⟨t, v⟩ for every column v of ``h`` (slots, N) — the verdict is ``readout(h) > 0`` — or, for a
@@ -122,7 +122,7 @@ class UHATModule(CompiledUHAT):
             elif step.dest:
                 self._write(h, k, attended(h, k) if step.attend is not None else None)
 
-    def _attention(self, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int,
+    def _attention(self, h: torch.Tensor, k: int, spec: AttendSpec, n: int, length: int,
                    head: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         """Attended position per query (n, L) and whether any position is unmasked (L,): the O(L)
         running maximum when the score reads the key only, else the O(L·K) class kernel of
@@ -131,7 +131,7 @@ class UHATModule(CompiledUHAT):
             return attention_linear(self, h, k, spec, n, length, head)
         q, key = self.query(h, k, head), self.key(h, k, head)
         if self.fast:
-            found = _position_match(q, key, spec, n, length)
+            found = position_match(q, key, spec, n, length)
             if found is not None:
                 return found
         return hard_attention(q.view(-1, n, length), key.view(-1, n, length), spec.mask, spec.tiebreak, self.fast)
@@ -190,9 +190,9 @@ class UHATModule(CompiledUHAT):
                 if not rows:
                     continue
                 if last_only and k == last_att:
-                    parts.append(attend_last(self, h, k, head, n, length, _rows(h, rows)))
+                    parts.append(attend_last(self, h, k, head, n, length, gather_rows(h, rows)))
                 elif spec.mode != "hard":
-                    parts.append(attention_weights(self, h, k, head, n, length, _rows(h, rows)))
+                    parts.append(attention_weights(self, h, k, head, n, length, gather_rows(h, rows)))
                 else:
                     idx, exists = self._attention(h, k, spec, n, length, head)
                     flat = (idx + torch.arange(n, device=h.device)[:, None] * length).reshape(-1)

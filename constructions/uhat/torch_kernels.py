@@ -13,22 +13,22 @@ import torch
 
 from automata.errors import DtypeError
 from constructions.uhat.attention_kernel import CELLS, exists_mask
-from constructions.uhat.torch_plan import _Attend
+from constructions.uhat.torch_plan import AttendSpec
 
 
-def _rows(h: torch.Tensor, slots: tuple[int, ...]) -> torch.Tensor:
+def gather_rows(h: torch.Tensor, slots: tuple[int, ...]) -> torch.Tensor:
     """Rows ``slots`` of h, row by row (index_select over dim 0 of a wide buffer is slow on CPU)."""
     return torch.stack([h[r] for r in slots]) if slots else h[:0]
 
 
-def _unmasked(mask: str, i: torch.Tensor, j: torch.Tensor) -> torch.Tensor:
+def visible_keys(mask: str, i: torch.Tensor, j: torch.Tensor) -> torch.Tensor:
     """Whether key position ``j`` is visible from query position ``i`` under ``mask`` (broadcasting)."""
     if mask == "none":
         return (i >= 0) & (j >= 0)
     return {"j<i": j < i, "j>i": j > i, "j<=i": j <= i, "j>=i": j >= i}[mask]
 
 
-def _weights(spec: _Attend, score: torch.Tensor, allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+def head_weights(spec: AttendSpec, score: torch.Tensor, allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """An ``average`` or ``softmax`` head's weights over the keys (the last axis): uniform on the
     maximal-score unmasked keys, or ∝ exp(β(s − max)) on the unmasked ones; all zero when none is."""
     score = score.masked_fill(~allowed, float("-inf"))
@@ -40,7 +40,7 @@ def _weights(spec: _Attend, score: torch.Tensor, allowed: torch.Tensor, dtype: t
     return w / w.sum(-1, keepdim=True).clamp(min=torch.finfo(dtype).tiny)
 
 
-def _position_match(q: torch.Tensor, key: torch.Tensor, spec: _Attend, n: int, length: int):
+def position_match(q: torch.Tensor, key: torch.Tensor, spec: AttendSpec, n: int, length: int):
     """O(L) exact hard attention for a **positional quadratic match**: key rows (j, j²) (the position
     and its square, checked on the values) and query rows (a_i, −c) with one constant c > 0, so that
     score(i, j) = a_i·j − c·j² is concave in j. Its maximum over the unmasked interval [lo_i, hi_i] of
@@ -74,7 +74,7 @@ def _position_match(q: torch.Tensor, key: torch.Tensor, spec: _Attend, n: int, l
     return idx.clamp(0, length - 1), exists_mask(spec.mask, length, q.device)
 
 
-def attention_linear(m, h: torch.Tensor, k: int, spec: _Attend, n: int, length: int, head: int = 0):
+def attention_linear(m, h: torch.Tensor, k: int, spec: AttendSpec, n: int, length: int, head: int = 0):
     """O(L) hard attention when the score is a function s(j) of the key alone: a running maximum
     of the exact integer s(j)·L + rank(j), rank = j (rightmost) or L−1−j (leftmost), so the
     maximum carries both the best score and the tie-break's position."""
@@ -109,14 +109,14 @@ def attention_weights(m, h: torch.Tensor, k: int, head: int, n: int, length: int
     q = m.query(h, k, head).view(-1, n, length)
     key = m.key(h, k, head).view(-1, n, length)
     pos = torch.arange(length, device=h.device)
-    allowed = _unmasked(spec.mask, pos[:, None], pos[None, :])  # (L queries, L keys)
+    allowed = visible_keys(spec.mask, pos[:, None], pos[None, :])  # (L queries, L keys)
     vals = values.view(-1, n, length)
     out = torch.empty_like(vals)
     step = max(1, CELLS // (length * length))
     for lo in range(0, n, step):  # (batch chunk, L queries, L keys) scores at a time
         hi = min(n, lo + step)
         score = torch.einsum("rbi,rbj->bij", q[:, lo:hi], key[:, lo:hi])
-        w = _weights(spec, score, allowed, values.dtype)
+        w = head_weights(spec, score, allowed, values.dtype)
         out[:, lo:hi] = torch.einsum("bij,rbj->rbi", w, vals[:, lo:hi])
     return out.view(values.shape)
 
@@ -131,7 +131,7 @@ def attend_last(m, h: torch.Tensor, k: int, head: int, n: int, length: int, valu
     key = m.key(h, k, head).view(-1, n, length)
     score = torch.einsum("rb,rbj->bj", q, key)  # (n, L)
     pos = torch.arange(length, device=h.device)
-    allowed = _unmasked(spec.mask, torch.tensor(length - 1, device=h.device), pos)  # (L keys,)
+    allowed = visible_keys(spec.mask, torch.tensor(length - 1, device=h.device), pos)  # (L keys,)
     vals = values.view(-1, n, length)
     if spec.mode == "hard":
         score = score.masked_fill(~allowed, float("-inf"))
@@ -140,7 +140,7 @@ def attend_last(m, h: torch.Tensor, k: int, head: int, n: int, length: int, valu
         j = torch.where(top, rank, -1).argmax(1)  # the position of the largest rank
         att = vals[:, torch.arange(n, device=h.device), j] * allowed.any().to(h.dtype)
     else:
-        att = torch.einsum("bj,rbj->rb", _weights(spec, score, allowed, h.dtype), vals)
+        att = torch.einsum("bj,rbj->rb", head_weights(spec, score, allowed, h.dtype), vals)
     out = values.new_zeros(values.shape)
     out[:, last] = att
     return out

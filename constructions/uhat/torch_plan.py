@@ -38,7 +38,7 @@ MASKS = ("none", "j<i", "j>i", "j<=i", "j>=i")
 
 
 @dataclass(frozen=True)
-class _Attend:
+class AttendSpec:
     mask: str
     tiebreak: str
     q_cols: tuple[int, ...]
@@ -50,13 +50,13 @@ class _Attend:
 
 
 @dataclass(frozen=True)
-class _Step:
+class PlanStep:
     kind: str  # "affine" | "relu"
-    attend: _Attend | None = None  # the first head
+    attend: AttendSpec | None = None  # the first head
     v_cols: tuple[int, ...] = ()  # slots read from v_n
     a_cols: tuple[int, ...] = ()  # slots read from the attended vectors (of head a_heads[i])
     dest: tuple[int, ...] = ()  # slots written (computed rows) / ReLU slots
-    heads: tuple[_Attend, ...] = ()  # every head (heads[0] is attend)
+    heads: tuple[AttendSpec, ...] = ()  # every head (heads[0] is attend)
     a_heads: tuple[int, ...] = ()  # the head of each a_cols entry
 
 
@@ -64,7 +64,7 @@ class _Step:
 class Plan:
     """The slot execution plan: steps, derived weight blocks (by their historical names), index tensors."""
 
-    steps: tuple[_Step, ...]
+    steps: tuple[PlanStep, ...]
     blocks: Mapping[str, torch.Tensor]
     index: tuple[dict[str, torch.Tensor], ...]
     n_slots: int
@@ -281,18 +281,18 @@ def build_plan(d0: int, layers: Sequence[nn.Module], metas: Sequence[Mapping], r
     """The slot plan of the named tensors ``layers`` (with their :func:`layer_meta` entries ``metas``;
     see the module docstring), blocks in ``like``'s dtype and device. ``integral``: the exactness proof
     found every value an integer (the O(L) running maximum packs scores into int64 then). O(non-zeros)."""
-    steps: list[_Step] = []
+    steps: list[PlanStep] = []
     blocks: dict[str, torch.Tensor] = {}
     slots = list(range(d0))  # layout index -> slot
     free: list[int] = []
     n_slots = d0
     for k, (layer, meta) in enumerate(zip(layers, metas, strict=True)):
         if isinstance(layer, ReLUBlock):
-            steps.append(_Step("relu", dest=tuple(slots[c] for c in layer.mask.nonzero().flatten().tolist())))
+            steps.append(PlanStep("relu", dest=tuple(slots[c] for c in layer.mask.nonzero().flatten().tolist())))
             continue
         r_in = layer.A.weight.shape[1]
         c_map = _Rows(layer.C.weight, layer.C.bias)
-        heads: list[_Attend] = []
+        heads: list[AttendSpec] = []
         if any(c >= r_in for row in c_map.rows.values() for c in row):  # C reads an attended vector
             for h, ((a, b), spec) in enumerate(zip(layer.head_maps(), meta["heads"], strict=True)):
                 tag = f"l{k}" if h == 0 else f"l{k}_h{h}"
@@ -302,7 +302,7 @@ def build_plan(d0: int, layers: Sequence[nn.Module], metas: Sequence[Mapping], r
                 kw, kc, kb = ka.block(used, like)
                 blocks.update({f"{tag}_qw": qw, f"{tag}_qb": qb, f"{tag}_kw": kw, f"{tag}_kb": kb})
                 key_only = fast and integral and spec["mode"] == "hard" and not qc  # the query is a constant
-                heads.append(_Attend(spec["mask"], spec["tiebreak"], tuple(slots[c] for c in qc),
+                heads.append(AttendSpec(spec["mask"], spec["tiebreak"], tuple(slots[c] for c in qc),
                                      tuple(slots[c] for c in kc), key_only, spec["mode"],
                                      None if spec["beta"] is None else float(Fraction(spec["beta"])), tag))
         new_slots = [-1] * c_map.out
@@ -330,7 +330,7 @@ def build_plan(d0: int, layers: Sequence[nn.Module], metas: Sequence[Mapping], r
         blocks[f"l{k}_cwv"] = w[:, v_idx].contiguous()
         blocks[f"l{k}_cwa"] = w[:, a_idx].contiguous()
         blocks[f"l{k}_cb"] = b
-        steps.append(_Step("affine", heads[0] if heads else None, tuple(slots[cols[j]] for j in v_idx),
+        steps.append(PlanStep("affine", heads[0] if heads else None, tuple(slots[cols[j]] for j in v_idx),
                            tuple(slots[(cols[j] - r_in) % r_in] for j in a_idx),
                            tuple(new_slots[o] for o in computed), tuple(heads),
                            tuple((cols[j] - r_in) // r_in for j in a_idx)))

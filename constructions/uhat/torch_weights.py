@@ -20,13 +20,13 @@ from constructions.dtypes import EXACT_LIMIT, parse_device
 from constructions.torch_io import ExactModule, digest, field, fraction, lossless
 from constructions.uhat.model import UHAT
 from constructions.uhat.precision import precision_audit
-from constructions.uhat.torch_plan import (AttentionBlock, HeadMaps, Map, Part, Plan, ReLUBlock, _Step, build_plan,
+from constructions.uhat.torch_plan import (AttentionBlock, HeadMaps, Map, Part, Plan, ReLUBlock, PlanStep, build_plan,
                                            dense_size, layer_meta, named_parts, symbolic)
 
 DENSE_LIMIT = 1 << 25  # dense entries of all A, B, C beyond which the layer maps are stored sparse
 
 
-def _name(dtype: torch.dtype) -> str:
+def dtype_name(dtype: torch.dtype) -> str:
     return str(dtype).replace("torch.", "")
 
 
@@ -43,7 +43,7 @@ class CompiledUHAT(ExactModule):
         if report.integral:
             top = _largest_weight(net)
             if top > EXACT_LIMIT[dtype]:
-                raise DtypeError(f"UHAT: a weight {top} is outside the range {_name(dtype)} holds exactly")
+                raise DtypeError(f"UHAT: a weight {top} is outside the range {dtype_name(dtype)} holds exactly")
         self.exact = report.integral
         self.plain = net.is_plain  # [BCL]'s model: what class_exec / streaming handle
         self.max_len = max_len if net.positions is not None or not report.integral else None
@@ -104,9 +104,9 @@ class CompiledUHAT(ExactModule):
         cert = meta.get("certificate")
         if report.integral:
             report.check(dtype, "UHAT")
-        elif not isinstance(cert, dict) or cert.get("dtype") != _name(dtype):
+        elif not isinstance(cert, dict) or cert.get("dtype") != dtype_name(dtype):
             raise DtypeError(f"this network runs only in the dtype its FloatCertificate covers "
-                             f"({cert.get('dtype') if isinstance(cert, dict) else 'none stored'}), not {_name(dtype)}")
+                             f"({cert.get('dtype') if isinstance(cert, dict) else 'none stored'}), not {dtype_name(dtype)}")
         module = cls.__new__(cls)
         ExactModule.__init__(module)
         sparse = any(t.layout == torch.sparse_coo for t in tensors.values())
@@ -126,7 +126,7 @@ class CompiledUHAT(ExactModule):
         self._sparse = [(p, n) for p, n, b in found if b.layout != torch.strided]
         for part, name in self._sparse:
             if not lossless(part._buffers[name], self.dtype):
-                raise DtypeError(f"{name}: values {_name(self.dtype)} does not hold exactly")
+                raise DtypeError(f"{name}: values {dtype_name(self.dtype)} does not hold exactly")
             part._buffers[name] = part._buffers[name].to(self.dtype).coalesce()
         found = [(p, n, b) for p, n, b in found if b.layout == torch.strided]
         for is_mask, dtype in ((False, self.dtype), (True, torch.bool)):
@@ -136,7 +136,7 @@ class CompiledUHAT(ExactModule):
             at = 0
             for part, name, buf in group:
                 if not lossless(buf, dtype):
-                    raise DtypeError(f"{name}: values {_name(dtype)} does not hold exactly")
+                    raise DtypeError(f"{name}: values {dtype_name(dtype)} does not hold exactly")
                 view = flat[at: at + buf.numel()].view(buf.shape)
                 view.copy_(buf.to(flat.device))
                 part._buffers[name] = view
@@ -190,12 +190,12 @@ class CompiledUHAT(ExactModule):
         cert, audit = self._meta["certificate"], self._meta["audit"]
         if cert is not None:
             raise DtypeError(f"this network is certified for {cert['dtype']} only (a FloatCertificate covers one "
-                             f"dtype), not {_name(dtype)}")
+                             f"dtype), not {dtype_name(dtype)}")
         if self.bound > EXACT_LIMIT[dtype]:
             raise DtypeError(f"UHAT: layer {audit['worst_layer']} ({audit['worst_kind']}) reaches |value| {self.bound} "
-                             f"but {_name(dtype)} is exact only up to {EXACT_LIMIT[dtype]}")
+                             f"but {dtype_name(dtype)} is exact only up to {EXACT_LIMIT[dtype]}")
         if not all(lossless(t, dtype) for t in (self._flat, *(p._buffers[n] for p, n in self._sparse))):
-            raise DtypeError(f"UHAT: a weight is outside the range {_name(dtype)} holds exactly")
+            raise DtypeError(f"UHAT: a weight is outside the range {dtype_name(dtype)} holds exactly")
 
     def _after_apply(self) -> None:
         self._pack()
@@ -220,7 +220,7 @@ class CompiledUHAT(ExactModule):
         return self._plan
 
     @property
-    def steps(self) -> tuple[_Step, ...]:
+    def steps(self) -> tuple[PlanStep, ...]:
         return self.plan.steps
 
     @property

@@ -58,9 +58,9 @@ def test_hopcroft_equals_existing_minimiser_on_random_dfas(monkeypatch):
         assert DFA(d.alphabet, table, 0, acc).identical(ref), (trial, d)
         c = d.complete()
         block, nblocks = hopcroft_partition(c.delta, c.accepting)
-        want, n_want = graph._coarsest_partition(c.delta, c.accepting)
+        want, n_want = graph.coarsest_partition(c.delta, c.accepting)
         assert nblocks == n_want == np.unique(block).size and same_partition(block, want)
-        assert np.array_equal(bfs_order(d.delta, d.start), graph._bfs(lambda f: d.delta[f], k, d.start, m,
+        assert np.array_equal(bfs_order(d.delta, d.start), graph.breadth_first(lambda f: d.delta[f], k, d.start, m,
                                                                        delta=d.delta)[0])
     assert seen_partial > 50 and seen_complete > 50
 
@@ -80,7 +80,7 @@ def test_minimise_dispatches_to_hopcroft(monkeypatch):
 @pytest.mark.parametrize("n", range(1, 9))
 def test_counter_dfa_minimal_size(n, monkeypatch):
     from tasks.counter import expected_min_dfa_states
-    from tasks.counter_dfa import counter_dfa
+    from tasks.counter import counter_dfa
 
     d = counter_dfa(n)
     table, acc = minimal_table(d.delta, d.accepting, d.start)

@@ -128,7 +128,7 @@ def check_hopcroft_agrees(d: DFA) -> None:
     m = d.minimise()
     c = d.complete()
     block_h, _ = hopcroft_partition(c.delta, c.accepting)
-    block_r, _ = graph._coarsest_partition(c.delta, c.accepting)
+    block_r, _ = graph.coarsest_partition(c.delta, c.accepting)
     pairs = {(int(x), int(y)) for x, y in zip(block_h, block_r)}
     same_partition = len(pairs) == len(set(block_h.tolist())) == len(set(block_r.tolist()))
     assert (table.tolist(), acc.tolist(), same_partition) == (m.delta.tolist(), m.accepting.tolist(), True)
@@ -311,14 +311,14 @@ PLANTED: dict[str, tuple[Callable[[pytest.MonkeyPatch], None], tuple[str, ...]]]
     "refinement stops early": (lambda mp: mp.setattr(graph, "_refine_small", _refinement_stops_early),
                                ("language preserved", "fewest states", "hopcroft agrees")),
     "numbering by block id": (lambda mp: mp.setattr(DFA, "_reachable_order", lambda self: np.sort(
-        graph._bfs(lambda f: self.delta[f], len(self.alphabet), self.start, self.num_states, delta=self.delta)[0])),
+        graph.breadth_first(lambda f: self.delta[f], len(self.alphabet), self.start, self.num_states, delta=self.delta)[0])),
                               ("canonical", "idempotent")),
     "diff operands swapped": (lambda mp: mp.setitem(dfa_module._OPS, "diff", lambda x, y: y & ~x), ("product",)),
     "xor computed as or": (lambda mp: mp.setitem(dfa_module._OPS, "xor", np.logical_or), ("product", "equivalent")),
-    "csr drops last symbol": (lambda mp: mp.setattr(dfa_module, "_reverse_csr",
-                                                    lambda delta: graph._reverse_csr(delta[:, :-1])),
+    "csr drops last symbol": (lambda mp: mp.setattr(dfa_module, "reverse_csr",
+                                                    lambda delta: graph.reverse_csr(delta[:, :-1])),
                               ("count_by_length",)),
-    "path reversed": (lambda mp: mp.setattr(dfa_module, "_path", lambda *a: graph._path(*a)[::-1]),
+    "path reversed": (lambda mp: mp.setattr(dfa_module, "tree_path", lambda *a: graph.tree_path(*a)[::-1]),
                       ("shortest_accepted", "equivalent")),
 }
 

@@ -66,6 +66,17 @@ def dfa_vs_evaluator(dfa: DFA, f: Formula, alphabet: tuple[str, ...], max_len: i
 
 # -- parser and printers ---------------------------------------------------------------------------
 
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(cases())
+def test_repr_is_fully_parenthesised_text_the_parser_reads_back(case: tuple[tuple[str, ...], Formula]) -> None:
+    """``repr`` does not use the printer (automata.ltl.formula imports nothing of syntax), yet shows the
+    same formula: stripping ``<LTL …>`` and parsing gives the very node back."""
+    _, f = case
+    text = repr(f)
+    assert text.startswith("<LTL ") and text.endswith(">")
+    assert parse(text[5:-1]) is f, text
+
+
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(cases())
 def test_parse_of_to_text_is_the_same_object(case: tuple[tuple[str, ...], Formula]) -> None:

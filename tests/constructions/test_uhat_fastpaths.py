@@ -13,7 +13,7 @@ from constructions.library.retrieval_uhat import READOUT_MARGIN, retrieval_uhat
 from constructions.uhat.certified import certify_float
 from constructions.uhat import torch_backend
 from constructions.uhat.model import AttentionLayer
-from constructions.uhat.torch_backend import _Attend, _position_match, to_torch
+from constructions.uhat.torch_backend import AttendSpec, position_match, to_torch
 from tasks.retrieval import retrieval_task
 
 torch.set_num_threads(1)
@@ -43,8 +43,8 @@ def test_position_match_is_the_dense_argmax(n, length, c, mask, tiebreak, data) 
     pos = torch.arange(length, dtype=torch.float64)
     q = torch.stack([a.reshape(-1), torch.full((n * length,), -float(c), dtype=torch.float64)])
     key = torch.stack([pos.repeat(n), (pos * pos).repeat(n)])
-    spec = _Attend(mask, tiebreak, (0, 1), (0, 1), False)
-    idx, exists = _position_match(q, key, spec, n, length)
+    spec = AttendSpec(mask, tiebreak, (0, 1), (0, 1), False)
+    idx, exists = position_match(q, key, spec, n, length)
     want, want_exists = _dense(a.to(torch.int64), c, mask, tiebreak)
     assert torch.equal(exists, want_exists)
     assert torch.equal(idx[:, exists], want[:, want_exists])
@@ -52,11 +52,11 @@ def test_position_match_is_the_dense_argmax(n, length, c, mask, tiebreak, data) 
 
 def test_position_match_declines_other_shapes() -> None:
     q = torch.tensor([[1.0, 2.0], [-1.0, -1.0]])
-    spec = _Attend("none", "leftmost", (0, 1), (0, 1), False)
-    assert _position_match(q, torch.tensor([[0.0, 2.0], [0.0, 4.0]]), spec, 1, 2) is None  # keys not positions
-    assert _position_match(q, torch.tensor([[0.0, 1.0], [0.0, 2.0]]), spec, 1, 2) is None  # not squares
-    assert _position_match(torch.tensor([[1.0, 2.0], [1.0, 1.0]]), torch.tensor([[0.0, 1.0], [0.0, 1.0]]), spec, 1, 2) is None
-    assert _position_match(torch.tensor([[0.5, 2.0], [-1.0, -1.0]]), torch.tensor([[0.0, 1.0], [0.0, 1.0]]), spec, 1, 2) is None
+    spec = AttendSpec("none", "leftmost", (0, 1), (0, 1), False)
+    assert position_match(q, torch.tensor([[0.0, 2.0], [0.0, 4.0]]), spec, 1, 2) is None  # keys not positions
+    assert position_match(q, torch.tensor([[0.0, 1.0], [0.0, 2.0]]), spec, 1, 2) is None  # not squares
+    assert position_match(torch.tensor([[1.0, 2.0], [1.0, 1.0]]), torch.tensor([[0.0, 1.0], [0.0, 1.0]]), spec, 1, 2) is None
+    assert position_match(torch.tensor([[0.5, 2.0], [-1.0, -1.0]]), torch.tensor([[0.0, 1.0], [0.0, 1.0]]), spec, 1, 2) is None
 
 
 @pytest.mark.parametrize("name,n", [("index", 7), ("ar", 8), ("cgram", 7), ("cgram3", 7), ("counting", 6)])
@@ -84,13 +84,13 @@ def test_a_wrong_position_kernel_is_caught(monkeypatch) -> None:
     (AR: its previous-token head runs on the position kernel)."""
     from proofs_check.retrieval_check import check_task, transformer_answerers
 
-    real = torch_backend._position_match
+    real = torch_backend.position_match
 
     def off_by_one(q, key, spec, n, length):
         got = real(q, key, spec, n, length)
         return None if got is None else ((got[0] + 1).clamp(max=length - 1), got[1])
 
-    monkeypatch.setattr(torch_backend, "_position_match", off_by_one)
+    monkeypatch.setattr(torch_backend, "position_match", off_by_one)
     task = retrieval_task("ar", 4)
     report = check_task(task, transformer_answerers(task))
     assert not report.agree

@@ -355,7 +355,7 @@ EQUIVALENT: dict[str, str] = {
         "smaller one only keeps the 'each state changes id O(log m) times' bound. minimise() renumbers the "
         "quotient by BFS, so the DFA it returns is identical."),
     "ak-classes-by-sort": (
-        "_classes has two ways to number the distinct mixed-radix keys: a presence table (codes = the set "
+        "column_classes has two ways to number the distinct mixed-radix keys: a presence table (codes = the set "
         "positions in increasing order, class = the rank of a key among them) and torch.unique(key, "
         "return_inverse=True) (sorted distinct keys, class = the index among them). Both list the same "
         "sorted distinct keys and give every position the same class number; the table only avoids a sort "

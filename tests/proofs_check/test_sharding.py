@@ -24,7 +24,7 @@ from proofs_check.dask_run import run_sharded
 from proofs_check.deciders import Decider
 from proofs_check.exhaustive import check_range, exhaustive_check, word_space
 from proofs_check.retrieval_check import check_task
-from proofs_check.retrieval_commands import verify_answerers
+from proofs_check.retrieval_check import verify_answerers
 from proofs_check.sharding import (CheckSpec, Manifest, ShardError, existing_shards, merge, prepare_results,
                                    read_shard, shard_bounds, shard_name, shard_record, write_json_atomically)
 from proofs_check.shard_checks import CheckKind, CheckUnavailableError, retrieval_spec

@@ -1,4 +1,4 @@
-"""The vectorised counter DFA (tasks/counter_dfa.py) against the explored reference automaton."""
+"""The vectorised counter DFA (tasks.counter.counter_dfa) against the explored reference automaton."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +8,7 @@ from automata.alphabet import show_word
 from automata.dfa import DFA
 from automata.errors import ParameterError, StateLimitError
 from tasks.counter import ALPHABET, DEFAULT_H, CounterTask, expected_min_dfa_states
-from tasks.counter_dfa import counter_dfa
+from tasks.counter import counter_dfa
 
 RELATIONS = [DEFAULT_H, frozenset({("a", "a")}), frozenset({("a", "b"), ("b", "c")}), frozenset()]
 

@@ -75,6 +75,17 @@ def test_tile_count_formula_and_program_size(name: str) -> None:
     assert {"counter": 70, "palindrome": 243, "loop": 23}[name] == tile_count(m)["tiles"]
 
 
+def test_a_move_into_a_dead_head_content_rejects_without_a_tile() -> None:
+    """Found by the property below: q0 has no move, so no tile carries the head entering in q0; the run's
+    grid uses a copy tile there, which breaks the horizontal match (before the fix: ParameterError)."""
+    m = parse_tm("start: q2\naccept: acc\nstates: q0 q2 acc\nsymbols: s0 s1\nblank: s0\nedge: reject\n"
+                 "q2 s0 -> q0 s0 R\n")
+    tt, out = runs_and_verdicts(m, 1)
+    assert [(r.outcome, sol, sim, interp) for r, sol, sim, interp in out] == [("reject", False, False, False)]
+    grid = run_grid(tt, out[0][0])
+    assert grid[0] == ("iF.step.q2.s0", "iL.copy.s0") and violations(tt.instance, grid)
+
+
 @given(machines())
 @settings(max_examples=30)
 def test_random_machines_solutions_iff_accepting_runs(m) -> None:
