@@ -63,7 +63,7 @@ class CheckReport:
         )
 
 
-MAX_WORDS = 50_000_000  # words one exhaustive check enumerates (proofs_check/limits.py: the cost)
+MAX_WORDS = 50_000_000  # words one exhaustive check enumerates (proofs_check/cli/limits.py: the cost)
 
 
 def _better(cand: tuple[int, tuple[int, ...]] | None, best: tuple[int, tuple[int, ...]] | None) -> bool:

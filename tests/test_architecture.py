@@ -20,11 +20,11 @@ def project_edges():
 
 def test_the_graph_sees_the_known_imports(project_edges) -> None:
     """The reader finds module-level and function-level imports (else the checks below would pass on
-    nothing): automata.dfa imports automata.graph at the top, proofs_check.commands imports
-    proofs_check.limits inside a function."""
+    nothing): automata.dfa imports automata.graph at the top, proofs_check.cli.commands imports
+    proofs_check.cli.limits inside a function."""
     pairs = {(e.source, e.target) for e in project_edges}
     assert ("automata.dfa", "automata.graph") in pairs
-    assert ("proofs_check.commands", "proofs_check.limits") in pairs
+    assert ("proofs_check.cli.commands", "proofs_check.cli.limits") in pairs
     assert len(modules(ROOT)) >= 100 and len(project_edges) >= 400
 
 
@@ -87,8 +87,8 @@ def test_a_cycle_closed_by_a_lazy_import_is_caught(tmp_path: Path) -> None:
 
 
 def test_a_borrowed_private_name_is_caught(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"proofs_check/commands.py": "def _helper(): pass\n",
-                            "proofs_check/demo.py": "from proofs_check.commands import _helper, __doc__\n"})
+    root = _tree(tmp_path, {"proofs_check/table.py": "def _helper(): pass\n",
+                            "proofs_check/plot.py": "from proofs_check.table import _helper, __doc__\n"})
     assert [e.names for e in private_imports(edges(root))] == [("_helper", "__doc__")]
 
 

@@ -265,9 +265,9 @@ def _child_main(argv: list[str], out: str, err: str, limit: int, cwd: str) -> No
 
 
 WARM_MODULES = (
-    "torch", "proofs_check.cli", "proofs_check.commands", "proofs_check.suite", "proofs_check.exhaustive",
-    "proofs_check.ltl_commands", "proofs_check.draw_commands", "proofs_check.trace_commands",
-    "proofs_check.retrieval_commands", "proofs_check.istree_commands", "constructions.brasp.syntax",
+    "torch", "proofs_check.cli", "proofs_check.cli.commands", "proofs_check.suite", "proofs_check.exhaustive",
+    "proofs_check.cli.ltl", "proofs_check.cli.draw", "proofs_check.cli.trace",
+    "proofs_check.cli.retrieval", "proofs_check.cli.istree", "constructions.brasp.syntax",
     "constructions.uhat.lemma9", "constructions.library.presets", "tasks.retrieval", "proofs_check.tiling_suite",
     "proofs_check.long_word", "proofs_check.dask_run", "proofs_check.shard_checks", "proofs_check.latex",
     "proofs_check.prove", "proofs_check.mutation", "proofs_check.table", "constructions.dtypes",

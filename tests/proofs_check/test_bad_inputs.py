@@ -64,7 +64,7 @@ def test_every_bad_input_in_a_fresh_interpreter() -> None:
 # --- the checker catches what it must (planted misbehaviour of one command, inherited by the forked child)
 
 def _planted(monkeypatch, behaviour) -> rb.Replayed:
-    from proofs_check import commands
+    from proofs_check.cli import commands
 
     monkeypatch.setattr(commands, "cmd_tasks", behaviour)
     (result,) = rb.replay([rb.BadInput(0, ("tasks",), None)], mode="fork", timeout=1.0)

@@ -402,7 +402,7 @@ def test_a_planted_crash_on_odd_input_is_found(monkeypatch) -> None:
     KeyError (a traceback, exit 70) instead of the typed "unknown task" error."""
     from hypothesis import Phase, find
 
-    from proofs_check import commands
+    from proofs_check.cli import commands
 
     known = commands.families()
 

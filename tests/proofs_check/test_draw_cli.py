@@ -7,7 +7,7 @@ import pytest
 
 from automata.draw import check_graph, dfa_graph, render_bytes
 from proofs_check.cli import main
-from proofs_check.draw_commands import EXPLORE_FACTOR, pictures, resolve_task
+from proofs_check.cli.draw import EXPLORE_FACTOR, pictures, resolve_task
 from tests.automata.test_draw import need_dot
 
 

@@ -139,7 +139,7 @@ def test_trace_draw_and_ltl_of_take_the_named_parameters(capsys) -> None:
 
 def test_demo_section(capsys) -> None:
     from proofs_check.demo import SECTIONS
-    from proofs_check.dyck_demo import dyck_section
+    from proofs_check.demo.dyck import dyck_section
 
     assert ("Dyck", dyck_section) != () and "Dyck" in dict(SECTIONS)
     assert dyck_section()

@@ -1,4 +1,4 @@
-"""Every limit of proofs_check/limits.py is enforced: one past its end gives the one-line refusal (through the
+"""Every limit of proofs_check/cli/limits.py is enforced: one past its end gives the one-line refusal (through the
 CLI where an argument can carry it, else through the library call the CLI makes). A new limit without a
 probe here fails the first test."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from automata.errors import SuccinctError
 from proofs_check.cli import main
-from proofs_check.limits import find, limits, render
+from proofs_check.cli.limits import find, limits, render
 
 
 def _write(path: Path, text: str) -> str:
@@ -87,7 +87,7 @@ def test_one_past_the_limit_is_refused(key: tuple[str, str], tmp_path: Path, cap
 def test_the_counter_verify_bound_is_the_dfa_limit() -> None:
     """COUNTER_VERIFY_N_MAX is the largest n whose minimal DFA (a lower bound on the reachable states)
     fits tasks.counter.MAX_DFA_STATES."""
-    from proofs_check.limits import COUNTER_VERIFY_N_MAX
+    from proofs_check.cli.limits import COUNTER_VERIFY_N_MAX
     from tasks.counter import MAX_DFA_STATES, expected_min_dfa_states
 
     assert expected_min_dfa_states(COUNTER_VERIFY_N_MAX) <= MAX_DFA_STATES < expected_min_dfa_states(COUNTER_VERIFY_N_MAX + 1)

@@ -17,11 +17,12 @@ from hypothesis import given, strategies as st
 
 from automata.alphabet import all_words
 from automata.errors import ParameterError
-from proofs_check import exhaustive, retrieval_commands
+from proofs_check import exhaustive
+from proofs_check.cli import retrieval as retrieval_commands
 from proofs_check.cli import main
 from proofs_check.demo import SECTIONS, run_sections
 from proofs_check.progress import Bar, bar, wanted
-from proofs_check.retrieval_commands import _avoiding, cgram_valid_inputs
+from proofs_check.cli.retrieval import _avoiding, cgram_valid_inputs
 
 FINAL = re.compile(r"\| (\d+)/(\d+) \[")
 

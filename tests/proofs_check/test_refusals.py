@@ -28,7 +28,7 @@ def test_defaults_still_work(capsys) -> None:
 
 
 def test_an_internal_error_is_one_line_naming_the_bug(monkeypatch, capsys) -> None:
-    from proofs_check import commands
+    from proofs_check.cli import commands
 
     def broken(args):
         return 1 // 0

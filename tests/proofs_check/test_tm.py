@@ -14,7 +14,7 @@ import pytest
 from automata.errors import ParameterError, SuccinctError
 from proofs_check import tm_check
 from proofs_check.tm_check import TMBounds, build, check_tm, render, with_broken_tile
-from proofs_check.tm_commands import add_parsers, cmd_tm
+from proofs_check.cli.tm import add_parsers, cmd_tm
 from tasks.tm import TMFormatError, Transition, load_tm, parse_tm, simulate
 from tasks.tm_tiling import run_grid, tm_tiling
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from automata.errors import ParameterError, SuccinctError
-from proofs_check.cli_args import add_named_parameters, named_parameters
+from proofs_check.cli.args import add_named_parameters, named_parameters
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,16 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-len", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
     add_progress_option(p)
-    from proofs_check.ltl_commands import add_parsers as add_ltl_parsers
+    from proofs_check.cli.ltl import add_parsers as add_ltl_parsers
 
     add_ltl_parsers(sub)
-    from proofs_check.draw_commands import add_parsers as add_draw_parsers
+    from proofs_check.cli.draw import add_parsers as add_draw_parsers
 
     add_draw_parsers(sub)
-    from proofs_check.trace_commands import add_parsers as add_trace_parsers
+    from proofs_check.cli.trace import add_parsers as add_trace_parsers
 
     add_trace_parsers(sub)
-    from proofs_check.tm_commands import add_parsers as add_tm_parsers
+    from proofs_check.cli.tm import add_parsers as add_tm_parsers
 
     add_tm_parsers(sub)
     p = sub.add_parser("demo", help="the main job: verify the counter and the presets, print the size table")
@@ -213,7 +213,7 @@ def _silence_stdout() -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from proofs_check import commands
+    from proofs_check.cli import commands
 
     if hasattr(args, "task") and hasattr(args, "k"):
         named_parameters(args)
@@ -224,4 +224,4 @@ def _dispatch(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]

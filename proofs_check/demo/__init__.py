@@ -98,25 +98,25 @@ def _preset_section() -> bool:
 
 
 def _retrieval_section() -> bool:
-    from proofs_check.retrieval_demo import retrieval_section
+    from proofs_check.demo.retrieval import retrieval_section
 
     return retrieval_section()
 
 
 def _istree_section() -> bool:
-    from proofs_check.istree_demo import istree_section
+    from proofs_check.demo.istree import istree_section
 
     return istree_section()
 
 
 def _ltl_section() -> bool:
-    from proofs_check.ltl_demo import ltl_section
+    from proofs_check.demo.ltl import ltl_section
 
     return ltl_section()
 
 
 def _dyck_section() -> bool:
-    from proofs_check.dyck_demo import dyck_section
+    from proofs_check.demo.dyck import dyck_section
 
     return dyck_section()
 

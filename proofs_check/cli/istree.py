@@ -121,7 +121,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_table(args: argparse.Namespace) -> int:
     """``succinct table istree -n LO..HI [--format md|csv|latex] [--out DIR]``."""
-    from proofs_check.cli_args import parse_range
+    from proofs_check.cli.args import parse_range
     from proofs_check.istree_table import istree_row, plot_rows, render
 
     for opt in ("variant", "dfa_max_n", "paper_max_n"):

@@ -179,7 +179,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    from proofs_check.cli_args import parse_range
+    from proofs_check.cli.args import parse_range
     from proofs_check.retrieval_table import plot_rows, render, retrieval_row, table_ns
 
     _no_family_options(args, ("variant", "dfa_max_n", "paper_max_n"))

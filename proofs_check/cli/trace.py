@@ -7,7 +7,7 @@ from pathlib import Path
 
 from automata.errors import ParameterError
 from constructions.brasp.trace import MAX_TRACE_LEN
-from proofs_check.cli_args import add_named_parameters
+from proofs_check.cli.args import add_named_parameters
 from proofs_check.trace import LEVELS, trace
 
 
@@ -39,7 +39,7 @@ def _levels(text: str) -> tuple[str, ...]:
 def _layers(text: str | None, count: int) -> tuple[int, int] | None:
     if text is None:
         return None
-    from proofs_check.cli_args import parse_range
+    from proofs_check.cli.args import parse_range
 
     span = parse_range(text, 1, count)
     return span[0], span[-1]

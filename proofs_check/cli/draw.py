@@ -21,7 +21,7 @@ from automata.draw import DEFAULT_MAX_STATES, FORMATS, format_word, reachable_co
 from automata.files import write_bytes_atomic
 from automata.errors import ParameterError, StateLimitError
 from tasks.base import Task
-from proofs_check.cli_args import add_named_parameters
+from proofs_check.cli.args import add_named_parameters
 
 MAX_STATES = 5_000  # --max-states at most (dot needs minutes beyond a few thousand states)
 EXPLORE_FACTOR = 20  # the reference is explored up to this many times --max-states (trimming/minimising shrink it)
@@ -42,8 +42,8 @@ class Picture:
 
 def resolve_task(name: str, n: int | None, variant: str | None) -> tuple[Task, str]:
     """The task named on the command line (a [BCL] family, a [WDL] retrieval task or istree) and its label."""
-    from proofs_check.istree_commands import is_istree
-    from proofs_check.retrieval_commands import is_retrieval
+    from proofs_check.cli.istree import is_istree
+    from proofs_check.cli.retrieval import is_retrieval
 
     if is_retrieval(name) or is_istree(name):
         if variant is not None:

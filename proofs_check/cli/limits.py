@@ -44,14 +44,14 @@ def limits() -> tuple[Limit, ...]:
     from constructions.brasp.syntax import MAX_NESTING, MAX_OPS, MAX_TEXT
     from constructions.brasp.trace import MAX_TRACE_LEN
     from constructions.uhat.trace import MAX_TRACE_WORK
-    from proofs_check.cli_args import RANGE_MAX
+    from proofs_check.cli.args import RANGE_MAX
     from proofs_check.dask_run import MAX_WORKERS
-    from proofs_check.draw_commands import MAX_STATES
+    from proofs_check.cli.draw import MAX_STATES
     from proofs_check.exhaustive import MAX_WORDS
     from proofs_check.latex import MAX_NONZEROS
     from proofs_check.long_word import MAX_N
     from proofs_check.mutation import MAX_MUTANTS
-    from proofs_check.ltl_commands import MAX_COUNT, MAX_LEN
+    from proofs_check.cli.ltl import MAX_COUNT, MAX_LEN
     from proofs_check.retrieval_check import MAX_INPUTS
     from proofs_check.sharding import MAX_SHARDS
     from proofs_check.registry import family
@@ -59,7 +59,7 @@ def limits() -> tuple[Limit, ...]:
     from tasks.counter import MAX_DFA_STATES
     from tasks.dyck import MAX_DFA_STATES as DYCK_MAX_DFA_STATES
     from tasks.tm import MAX_TEXT as TM_MAX_TEXT
-    from proofs_check.tm_commands import MAX_BUDGET as TM_MAX_BUDGET, MAX_STEPS as TM_MAX_STEPS, N_MAX as TM_N_MAX
+    from proofs_check.cli.tm import MAX_BUDGET as TM_MAX_BUDGET, MAX_STEPS as TM_MAX_STEPS, N_MAX as TM_N_MAX
 
     return (
         Limit("verify", "--max-len (words of length 1..L)", 1, MAX_WORDS,

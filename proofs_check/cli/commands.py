@@ -12,8 +12,8 @@ from proofs_check.suite import build, judge, verify
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    from proofs_check.limits import limits
-    from proofs_check.retrieval_commands import list_tasks
+    from proofs_check.cli.limits import limits
+    from proofs_check.cli.retrieval import list_tasks
 
     for fam in families().values():
         params = f"-{fam.n_name} 1..{fam.n_max}" if fam.has_n else "(no parameter)"
@@ -27,7 +27,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         print(f"{fam.name:<20} {params}{variants}\n{'':<20} {fam.summary}")
     print("\nIn-context retrieval ([WDL] Wen, Dang, Lyu, ICLR 2025, Thm 4.6):")
     list_tasks()
-    from proofs_check.istree_commands import list_tasks as list_istree
+    from proofs_check.cli.istree import list_tasks as list_istree
 
     print("\nIsTree with chain of thought ([WDL] Thm 4.7):")
     list_istree()
@@ -35,13 +35,13 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def _retrieval(name: str) -> bool:
-    from proofs_check.retrieval_commands import is_retrieval
+    from proofs_check.cli.retrieval import is_retrieval
 
     return is_retrieval(name)
 
 
 def _istree(name: str) -> bool:
-    from proofs_check.istree_commands import is_istree
+    from proofs_check.cli.istree import is_istree
 
     return is_istree(name)
 
@@ -52,11 +52,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if getattr(args, "standalone", False) and args.what != "latex":
         raise ParameterError("--standalone is an option of --what latex")
     if _retrieval(args.task):
-        from proofs_check import retrieval_commands
+        from proofs_check.cli import retrieval as retrieval_commands
 
         return retrieval_commands.cmd_show(args)
     if _istree(args.task):
-        from proofs_check import istree_commands
+        from proofs_check.cli import istree as istree_commands
 
         return istree_commands.cmd_show(args)
     fam = family(args.task)
@@ -91,18 +91,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.count is not None and args.task != "ltl-random":
         raise ParameterError("--count is an option of `verify ltl-random`")
     if args.task == "ltl-random":
-        from proofs_check.ltl_commands import verify_random
+        from proofs_check.cli.ltl import verify_random
 
         if (args.shards is not None or args.max_len is not None or args.sample is not None or args.break_weight
                 or args.dtype is not None or args.device != "cpu" or args.variant is not None):
             raise ParameterError("verify ltl-random takes --count, -n (depth), --seed and --progress only")
         return verify_random(args)
     if _retrieval(args.task):
-        from proofs_check import retrieval_commands
+        from proofs_check.cli import retrieval as retrieval_commands
 
         return retrieval_commands.cmd_verify(args)
     if _istree(args.task):
-        from proofs_check import istree_commands
+        from proofs_check.cli import istree as istree_commands
 
         return istree_commands.cmd_verify(args)
     from constructions.dtypes import parse_device
@@ -132,31 +132,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_ltl(args: argparse.Namespace) -> int:
-    from proofs_check.ltl_commands import cmd_ltl as run
+    from proofs_check.cli.ltl import cmd_ltl as run
 
     return run(args)
 
 
 def cmd_ltl_of(args: argparse.Namespace) -> int:
-    from proofs_check.ltl_commands import cmd_ltl_of as run
+    from proofs_check.cli.ltl import cmd_ltl_of as run
 
     return run(args)
 
 
 def cmd_tm(args: argparse.Namespace) -> int:
-    from proofs_check.tm_commands import cmd_tm as run
+    from proofs_check.cli.tm import cmd_tm as run
 
     return run(args)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from proofs_check.trace_commands import cmd_trace as run
+    from proofs_check.cli.trace import cmd_trace as run
 
     return run(args)
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
-    from proofs_check.draw_commands import cmd_draw as run
+    from proofs_check.cli.draw import cmd_draw as run
 
     return run(args)
 
@@ -190,11 +190,11 @@ def cmd_table(args: argparse.Namespace) -> int:
     if args.ns is None:
         args.ns = "2..6" if _istree(args.task) else DEFAULT_TABLE_NS  # IsTree starts at n = 2
     if _retrieval(args.task):
-        from proofs_check import retrieval_commands
+        from proofs_check.cli import retrieval as retrieval_commands
 
         return retrieval_commands.cmd_table(args)
     if _istree(args.task):
-        from proofs_check import istree_commands
+        from proofs_check.cli import istree as istree_commands
 
         return istree_commands.cmd_table(args)
     fam = family(args.task)
@@ -249,7 +249,7 @@ def _beside(text: str):
 
 
 def _ns(fam, text: str) -> list[int]:
-    from proofs_check.cli_args import parse_range
+    from proofs_check.cli.args import parse_range
 
     if not fam.has_n:
         return [0]
@@ -328,7 +328,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     from proofs_check.prove import SECTIONS, prove_member
 
     if _retrieval(args.task):
-        from proofs_check import retrieval_commands
+        from proofs_check.cli import retrieval as retrieval_commands
 
         return retrieval_commands.cmd_prove(args)
     if _istree(args.task):
@@ -346,7 +346,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 
 def cmd_limits(args: argparse.Namespace) -> int:
-    from proofs_check.limits import render
+    from proofs_check.cli.limits import render
 
     print(render(), end="")
     return 0
@@ -355,7 +355,7 @@ def cmd_limits(args: argparse.Namespace) -> int:
 def cmd_suite(args: argparse.Namespace) -> int:
     from proofs_check.tiling_suite import run_suite
 
-    from proofs_check.limits import find
+    from proofs_check.cli.limits import find
 
     for option in ("--max-len", "--max-rows", "--budget"):
         find("suite", option).check(getattr(args, option[2:].replace("-", "_")))
@@ -368,7 +368,7 @@ def cmd_suite(args: argparse.Namespace) -> int:
 def cmd_witness_word(args: argparse.Namespace) -> int:
     from proofs_check.long_word import check_witness_word
 
-    from proofs_check.limits import find
+    from proofs_check.cli.limits import find
 
     find("witness-word", "--corruptions").check(args.corruptions)
     find("witness-word", "--workers").check(args.workers)

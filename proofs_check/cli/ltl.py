@@ -21,7 +21,7 @@ from automata.dfa import DFA
 from automata.errors import ParameterError, StateLimitError
 from automata.ltl.formula import Formula, letters, size
 from automata.ltl.syntax import describe, parse, to_latex, to_text
-from proofs_check.cli_args import add_named_parameters
+from proofs_check.cli.args import add_named_parameters
 
 MAX_LEN = 12  # --max-len bound for the exhaustive checks (|Σ|^12 words at most)
 MAX_COUNT = 100_000
