@@ -65,8 +65,16 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.what == "program":
         print(format_program(program))
         return 0
-    from constructions.uhat.lemma9 import compile_lemma9
+    from constructions.uhat.lemma9 import compile_lemma9, paper_nonzeros_lower_bound
 
+    if args.what == "latex" and args.form == "paper":
+        from proofs_check.latex import MAX_NONZEROS
+
+        least = paper_nonzeros_lower_bound(program)
+        if least > MAX_NONZEROS:  # refuse before compiling (counter n = 20 would compile for minutes)
+            raise ParameterError(f"the paper-faithful network has at least {least:,} non-zero weights (a bound from "
+                                 f"the program) > {MAX_NONZEROS:,}: too large for LaTeX (use --what layers, or a "
+                                 "smaller n / the packed form)")
     net = compile_lemma9(program, packed=args.form == "packed")
     if args.what == "sizes":
         for key, value in vars(net.size()).items():

@@ -90,7 +90,8 @@ def limits() -> tuple[Limit, ...]:
         Limit("witness-word", "--workers", 1, WITNESS_MAX_WORKERS, "forked processes for the corruptions"),
         Limit("table", "-n (values in LO..HI)", 1, RANGE_MAX, "values in one range (each family bounds n itself)"),
         Limit("show --what latex", "non-zero weights", 1, MAX_NONZEROS,
-              "counter n = 6 paper (35,885) prints as 159 pages; n = 7 (60,126) is refused"),
+              "counter n = 6 paper (35,885) prints as 159 pages; n = 7 (60,126) is refused after compiling, "
+              "n ≥ 14 before (a lower bound from the program: n = 14 ≥ 50,602)"),
         Limit("trace", "WORD (symbols)", 1, MAX_TRACE_LEN, "the trace is quadratic in the word"),
         Limit("trace", "layers × width × symbols²", 1, MAX_TRACE_WORK,
               "the exact run: ≈ 1 min (counter n = 1 paper on 256 symbols: 372M; tiling witness paper: ≤ 22 symbols)"),

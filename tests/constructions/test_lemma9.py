@@ -9,8 +9,8 @@ from automata.errors import NotLemma9FormError
 from constructions.brasp.formula import FALSE, TRUE, Q, conj, disj
 from constructions.brasp.program import AttentionOp, Program
 from constructions.library.presets import PRESETS
-from constructions.uhat.lemma9 import compile_lemma9, paper_layer_count
-from constructions.uhat.model import AttentionLayer
+from constructions.uhat.lemma9 import compile_lemma9, paper_layer_count, paper_layer_counts, paper_nonzeros_lower_bound
+from constructions.uhat.model import AttentionLayer, ReLULayer
 from proofs_check.deciders import dfa_decider, program_decider, uhat_decider
 from proofs_check.exhaustive import exhaustive_check
 from tasks.presets import PRESET_TASKS
@@ -53,6 +53,30 @@ def test_paper_form_weights_and_layer_formula(key: str) -> None:
     assert len(net.layers) == paper_layer_count(prog)
     packed = compile_lemma9(prog, packed=True)
     assert packed.size().layers < net.size().layers
+
+
+def _layer_kinds(net) -> tuple[int, int]:
+    return (sum(isinstance(x, AttentionLayer) for x in net.layers), sum(isinstance(x, ReLULayer) for x in net.layers))
+
+
+@pytest.mark.parametrize("source", ["presets", "random", "families"])
+def test_layer_counts_by_kind_and_the_nonzero_lower_bound(source: str) -> None:
+    """paper_layer_counts = the built network's (UHA, ReLU) layers; paper_nonzeros_lower_bound ≤ its
+    non-zero weights, and not vacuous (at least a tenth of them)."""
+    from proofs_check.registry import family
+
+    if source == "presets":
+        programs = [PRESETS[k]() for k in sorted(PRESETS)]
+    elif source == "random":
+        programs = [random_program(seed) for seed in range(30)]
+    else:
+        programs = [family("counter").program(n, "full") for n in (1, 2, 4)]
+        programs += [family("dyck").program(d, "2") for d in (1, 3)] + [family("tiling-witness").program(2, "strict")]
+    for prog in programs:
+        net = compile_lemma9(prog)
+        assert paper_layer_counts(prog) == _layer_kinds(net)
+        nnz, bound = net.size().nonzeros, paper_nonzeros_lower_bound(prog)
+        assert nnz / 10 <= bound <= nnz, (bound, nnz)
 
 
 def test_random_programs_layer_formula() -> None:

@@ -237,6 +237,18 @@ def test_size_limit_is_checked_before_work(monkeypatch) -> None:
         latex_network(net, max_nonzeros=1000)
 
 
+def test_cli_refuses_a_paper_network_too_large_before_compiling_it(capsys, monkeypatch) -> None:
+    """counter n = 20's paper-faithful network has ≥ 128,974 non-zero weights by the program's bound: the
+    command refuses without compiling (it took minutes to compile and then refuse)."""
+    from constructions.uhat import lemma9
+    from proofs_check.cli import main
+
+    monkeypatch.setattr(lemma9, "compile_lemma9", lambda *a, **k: pytest.fail("compiled before the bound"))
+    assert main(["show", "counter", "-n", "20", "--what", "latex", "--form", "paper"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "at least 128,974 non-zero weights" in err and "> 50,000" in err
+
+
 def test_cli_show_latex_counter_and_istree(capsys) -> None:
     from proofs_check.cli import main
 
