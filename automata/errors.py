@@ -46,6 +46,14 @@ class DFAError(SuccinctError, ValueError):
     helpers; ``automata.dfa.DFAError`` is the same class)."""
 
 
+class UnknownNameError(SuccinctError, KeyError):
+    """A name that is not defined where it is looked up (a task, a program's operation): a
+    :class:`SuccinctError` that is also the ``KeyError`` Python would raise."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class ArgumentError(ParameterError, TypeError):
     """An argument of the wrong type (None, a str where a number is expected, an object of the wrong
     class): a :class:`ParameterError` that is also the ``TypeError`` Python would raise."""

@@ -4,16 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from automata.errors import ParameterError, SuccinctError, shown
+from automata.errors import ParameterError, UnknownNameError, shown
 from constructions.brasp.program import Program
 from constructions.rnn.model import RNNSize
 from constructions.uhat.model import UHATSize
 from tasks.base import Task
 
 
-class UnknownTaskError(SuccinctError, KeyError):
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0])
+class UnknownTaskError(UnknownNameError):
+    """A task name the CLI does not know."""
 
 
 @dataclass(frozen=True)

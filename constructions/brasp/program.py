@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from automata.errors import MalformedProgramError, shown
+from automata.errors import MalformedProgramError, UnknownNameError, shown
 from constructions.brasp.formula import And, Const, Formula, Not, Or, Pred, atoms, symbol_predicate
 
 Mask = Literal["none", "j<i", "j>i", "j<=i", "j>=i"]
@@ -68,7 +68,8 @@ class Program:
         for o in self.ops:
             if o.name == name:
                 return o
-        raise KeyError(name)
+        names = ", ".join(o.name for o in self.ops[:12]) + (", …" if len(self.ops) > 12 else "")
+        raise UnknownNameError(f"the program has no operation {shown(name)} (it has {names or 'none'})")
 
     @property
     def attention_ops(self) -> tuple[AttentionOp, ...]:

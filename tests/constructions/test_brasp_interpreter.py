@@ -313,6 +313,17 @@ def test_compiled_formulas_are_equivalent() -> None:
         assert _truth_table_mismatch(f, compile_formula(f)) is None, f
 
 
+def test_program_op_by_name_and_an_unknown_name_refused() -> None:
+    from automata.errors import SuccinctError, UnknownNameError
+
+    prog = PRESETS[sorted(PRESETS)[0]]()
+    assert prog.op(prog.ops[0].name) is prog.ops[0]
+    with pytest.raises(UnknownNameError, match="no operation 'nope'") as err:
+        prog.op("nope")
+    assert isinstance(err.value, KeyError) and isinstance(err.value, SuccinctError)
+    assert "\n" not in str(err.value) and not str(err.value).startswith('"')
+
+
 def test_compiled_tiling_matching_is_smaller() -> None:
     prog = tiling_program(counter_witness(2, "strict"))
     value = prog.op("E_left").value
