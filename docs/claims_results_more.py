@@ -43,16 +43,17 @@ _SIZES = (("index", 8), ("index", 64), ("index", 1024), ("index", 65536), ("ar",
 
 def sizes_table() -> str:
     from claim_tools import retrieval_row
+    from proofs_check.table import down2, up2
 
     lines = []
     for name, n in _SIZES:
         r = retrieval_row(name, n)
         beta = ("– (average head)" if (name, n) == ("counting", 8) else "–") if r.beta_min is None else (
-            "none in float64" if r.beta_min == math.inf else f"{r.beta_min:.2f}")
+            "none in float64" if r.beta_min == math.inf else up2(r.beta_min))  # rounded up: still admissible
         if r.lb_how == "≥ n!":
-            lb = f"≥ {math.floor(r.lb_bits * 100) / 100:,.2f}" + (" (n!)" if n == 64 else "")  # rounded down
+            lb = f"≥ {down2(r.lb_bits)}" + (" (n!)" if n == 64 else "")  # rounded down: still a bound
         else:
-            lb = n_(int(r.lb_bits)) if r.lb_bits == int(r.lb_bits) else f"{r.lb_bits:,.2f}"
+            lb = n_(int(r.lb_bits)) if r.lb_bits == int(r.lb_bits) else down2(r.lb_bits)
         lines.append(f"| {name} | {n_(n)} | {r.layers} | {r.heads} | {r.width} | {r.core_params} | {r.bits} | {beta} | "
                      f"{lb} | {n_(r.rnn_state_bits)} | {r.rag_state_bits} |")
     return "\n".join(lines)
@@ -356,9 +357,9 @@ CLAIMS: list[Claim] = [
             *((f"| {label} | {n} | {n_(inputs)} |", (lambda a=label, b=name, c=n: verified_row(a, b, c)))
               for label, name, n, inputs in _VERIFIED if inputs >= 300_000),
             ("| index | 8 | 1 | 1 | 5 | 94 | 9 | 8.44 | 24 | 60 | 9 |\n"
-             "| index | 64 | 1 | 1 | 5 | 94 | 15 | 14.57 | 384 | 792 | 15 |\n"
+             "| index | 64 | 1 | 1 | 5 | 94 | 15 | 14.58 | 384 | 792 | 15 |\n"
              "| index | 1,024 | 1 | 1 | 5 | 94 | 23 | 22.88 | 10,240 | 20,520 | 23 |\n"
-             "| index | 65,536 | 1 | 1 | 5 | 94 | 35 | 35.64 | 1,048,576 | 2,097,216 | 35 |\n"
+             "| index | 65,536 | 1 | 1 | 5 | 94 | 35 | 35.65 | 1,048,576 | 2,097,216 | 35 |\n"
              "| ar | 64 | 2 | 1 | 10 | 560 | 15 | 15.24 | 192 | 931 | 14 |\n"
              "| ar | 65,536 | 2 | 1 | 10 | 560 | 35 | 57.38 | 524,288 | 2,228,309 | 34 |\n"
              "| cgram | 64 | 2 | 1 | 8 | 386 | 21 | 19.43 | ≥ 295.99 (n!) | 1,792 | 15 |\n"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from constructions.library.istree_uhat import cot_length_bound, istree_uhat
 from constructions.uhat.precision import precision_audit
+from proofs_check.table import down2
 from tasks.istree import IsTreeTask
 from tasks.istree_bounds import closed_form_fooling, closed_form_rows, count_rows
 
@@ -83,8 +84,8 @@ BASE = ("n", "layers", "attn layers", "heads", "width", "core params", "core non
 
 def _cells(r: IsTreeRow) -> tuple[str, ...]:
     return (str(r.n), str(r.layers), str(r.attention_layers), str(r.heads), str(r.width), f"{r.core_params:,}",
-            f"{r.core_nonzeros:,}", f"{r.table_params:,}", str(r.bits), str(r.cot_bound), f"{r.lb_bits:.2f}", r.lb_how,
-            f"{r.fooling_bits:.2f}", *(v for _, v in r.extra))
+            f"{r.core_nonzeros:,}", f"{r.table_params:,}", str(r.bits), str(r.cot_bound), down2(r.lb_bits), r.lb_how,
+            down2(r.fooling_bits), *(v for _, v in r.extra))
 
 
 def render(rows: list[IsTreeRow], fmt: str, title: str) -> str:
@@ -97,6 +98,7 @@ def render(rows: list[IsTreeRow], fmt: str, title: str) -> str:
         return f"% {title}\n\\begin{{tabular}}{{{'r' * len(header)}}}\n{body} \\\\\n\\end{{tabular}}\n"
     out = [f"{title}\n", "| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
     out += ["| " + " | ".join(row) + " |" for row in cells]
+    out += ["", "LB log2 columns are rounded down to two decimals: printed bounds stay bounds."]
     return "\n".join(out) + "\n"
 
 

@@ -20,6 +20,7 @@ from constructions.library.retrieval_rnn import retrieval_rnn_size
 from constructions.library.retrieval_uhat import retrieval_uhat
 from constructions.uhat.precision import precision_audit
 from proofs_check.retrieval_check import softmax_certificate
+from proofs_check.table import down2, up2
 from tasks.retrieval import retrieval_task
 from tasks.retrieval_bounds import closed_form_rows, count_rows, log2_rows
 
@@ -93,7 +94,7 @@ HEADER = ("n", "layers", "heads", "width", "core params", "table params", "bits"
 
 def _cells(r: RetrievalRow) -> tuple[str, ...]:
     return (str(r.n), str(r.layers), str(r.heads), str(r.width), f"{r.core_params:,}", f"{r.table_params:,}",
-            str(r.bits), "–" if r.beta_min is None else ("none (float64)" if r.beta_min == float("inf") else f"{r.beta_min:.2f}"), f"{r.lb_bits:,.2f}", r.lb_how,
+            str(r.bits), "–" if r.beta_min is None else ("none (float64)" if r.beta_min == float("inf") else up2(r.beta_min)), down2(r.lb_bits), r.lb_how,
             f"{r.rnn_units:,}", f"{r.rnn_state_bits:,}", f"{r.rnn_params:,}", str(r.rag_state_bits),
             str(r.rag_query_chars), str(r.hybrid_units), str(r.hybrid_state_bits))
 
@@ -108,6 +109,7 @@ def render(rows: list[RetrievalRow], fmt: str, title: str) -> str:
         return f"% {title}\n\\begin{{tabular}}{{{'r' * len(HEADER)}}}\n{body} \\\\\n\\end{{tabular}}\n"
     out = [f"{title}\n", "| " + " | ".join(HEADER) + " |", "|" + "---:|" * len(HEADER)]
     out += ["| " + " | ".join(row) + " |" for row in cells]
+    out += ["", "LB log2 columns are rounded down and β up to two decimals: printed bounds stay bounds."]
     return "\n".join(out) + "\n"
 
 

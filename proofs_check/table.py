@@ -112,11 +112,24 @@ def fmt_int(v: int) -> str:
     return f"≈2^{log2_int(v):,.2f}"
 
 
+def down2(x: float, places: int = 2) -> str:
+    """``x`` to ``places`` decimals rounded **down**: a printed lower bound is still a lower bound."""
+    scale = 10**places
+    return f"{math.floor(x * scale) / scale:,.{places}f}"
+
+
+def up2(x: float, places: int = 2) -> str:
+    """``x`` to ``places`` decimals rounded **up**: a printed least admissible value (a certified β) is
+    still admissible."""
+    scale = 10**places
+    return f"{math.ceil(x * scale) / scale:,.{places}f}"
+
+
 def fmt_lower(v: int) -> str:
     """A lower bound ``≥ v``: exact below 10^15, else ``≥ 2^x`` with x rounded **down** (still a bound)."""
     if v < 10**EXACT_DIGITS:
         return f"≥ {v:,}"
-    return f"≥ 2^{math.floor(log2_int(v) * 100) / 100:,.2f}"
+    return f"≥ 2^{down2(log2_int(v))}"
 
 
 def _uhat_cells(row: dict[str, str], form: str, s: UHATSize) -> None:
@@ -240,8 +253,7 @@ def _closed_bounds(cells: dict[str, str], n: int, shortest: int | None, states: 
     lb = shortest + 1
     cells["lb_dfa"] = fmt_int(lb) if lb < 10**EXACT_DIGITS else fmt_lower(lb)
     log2_states = log2_int(states) if states is not None else log2_int(lb)
-    floor2 = math.floor(log2_states * 100) / 100  # rounded down: still a lower bound
-    cells["lb_rnn"] = f"{floor2:,.2f}" if states is not None else f"≥ {floor2:,.2f}"
+    cells["lb_rnn"] = down2(log2_states) if states is not None else f"≥ {down2(log2_states)}"
     return ""  # the LTL cells: _ltl_cells
 
 
@@ -255,13 +267,14 @@ def _task_bounds(cells: dict[str, str], task: object, states: int | None) -> tup
     lb = int(b.value) if b is not None and b.value is not None else None
     log2_lb = log2_int(states) if states is not None else (log2_int(lb) if lb else None)
     if states is not None:  # Prop 1: an RNN with k·D state bits is an automaton with 2^(kD) states
-        cells["lb_rnn"] = f"{math.log2(states):.1f}"
+        cells["lb_rnn"] = down2(math.log2(states), 1)
     return cells["lb_ltl"], log2_lb, lb
 
 
 def _fmt(v: object) -> str:
+    """A task's lower bound: a float rounded down to one decimal (still a bound)."""
     if isinstance(v, float):
-        return f"{v:.1f}"
+        return down2(v, 1)
     if isinstance(v, int):
         return fmt_int(v)
     return str(v)

@@ -380,16 +380,28 @@ def check_shortest(runs: tuple[Run, ...], complete: bool, built: Built, bounds: 
     return sol, rows, length, None
 
 
+STAGES = ("build", "sizes", "(a) runs", "(b) word sets", "(c) corruptions", "(d) shortest word")
+
+
 def check_tm(machine: TuringMachine, n: int, bounds: TMBounds = TMBounds(), tiling: TMTiling | None = None,
-             built: Built | None = None) -> TMReport:
+             built: Built | None = None, stage: Callable[[str], None] | None = None) -> TMReport:
     """(a)–(d) on ``machine`` at width ``2^n``; ``tiling`` replaces the construction under test (a broken
-    tile set or a corrupted machine's tiling, to show it is caught)."""
+    tile set or a corrupted machine's tiling, to show it is caught). ``stage`` is called with each of
+    :data:`STAGES` as it starts (a progress bar's step)."""
     start = time.perf_counter()
-    built = build(machine, n, bounds, tiling) if built is None else built
+    note = stage or (lambda name: None)
+    if built is None:
+        note(STAGES[0])
+        built = build(machine, n, bounds, tiling)
+    note(STAGES[1])
     size, size_bad = sizes(machine, n, built)
+    note(STAGES[2])
     runs, complete, run_bad = check_runs(machine, n, built, bounds)
+    note(STAGES[3])
     sets = check_sets(built, bounds)
+    note(STAGES[4])
     checked, corrupt_acc, corrupt_bad = check_corruptions(runs, built, bounds)
+    note(STAGES[5])
     sol, rows, length, sol_bad = check_shortest(runs, complete, built, bounds)
     return TMReport(machine, n, size, size_bad, runs, complete, run_bad, sets, checked, corrupt_acc, corrupt_bad,
                     sol, rows, length, sol_bad, tuple(d.name for d in built.deciders), time.perf_counter() - start)
@@ -429,5 +441,5 @@ def with_broken_tile(tt: TMTiling, name: str, **colours: int) -> TMTiling:
     return dataclasses.replace(tt, instance=dataclasses.replace(tt.instance, tiles=tiles))
 
 
-__all__ = ["TMBounds", "Built", "Mismatch", "TMReport", "build", "sizes", "check_runs", "check_sets",
+__all__ = ["STAGES", "TMBounds", "Built", "Mismatch", "TMReport", "build", "sizes", "check_runs", "check_sets",
            "check_corruptions", "check_shortest", "check_tm", "render", "corruptions", "with_broken_tile"]

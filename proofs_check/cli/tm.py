@@ -16,6 +16,7 @@ import argparse
 from typing import Sequence
 
 from automata.errors import ParameterError
+from proofs_check.progress import Bar
 
 N_MAX = 8  # the tiling solver's rows are 2^n wide (tasks.tiling.WORD_N_MAX)
 MAX_SHOW = 10_000
@@ -40,16 +41,32 @@ def _check_args(args: argparse.Namespace) -> None:
 
 
 def cmd_tm(args: argparse.Namespace) -> int:
-    """Print the machine, the run, the tiling and the sizes; ``--verify`` runs every check."""
+    """Print the machine, the run, the tiling and the sizes; ``--verify`` runs every check (with a bar of
+    its stages on stderr: ``--progress``)."""
+    from proofs_check.progress import bar as progress_bar, wanted
+    from proofs_check.tm_check import STAGES
+
+    _check_args(args)
+    enabled = wanted(getattr(args, "progress", None)) and args.verify
+    with progress_bar(len(STAGES), "tm --verify", "stage", enabled) as bar, bar.printing():
+        return _run(args, bar)
+
+
+def _run(args: argparse.Namespace, bar: Bar) -> int:
+    """:func:`cmd_tm`'s work; ``bar`` counts the stages of ``--verify`` (:data:`proofs_check.tm_check.STAGES`)."""
     from automata.alphabet import split_word
     from constructions.library.tiling_brasp import tiling_program, tiling_program_size
     from constructions.uhat.lemma9 import compile_lemma9, paper_layer_count
-    from proofs_check.tm_check import TMBounds, build, check_tm, render
+    from proofs_check.tm_check import STAGES, TMBounds, build, check_tm, render
     from tasks.tiling import encode
     from tasks.tm import format_tm, load_tm, simulate
     from tasks.tm_tiling import run_grid, shortest_run_length, tile_count, tm_tiling
 
-    _check_args(args)
+    def stage(name: str) -> None:
+        if name != STAGES[0]:
+            bar.update(1)
+        bar.step(name)
+
     m = load_tm(args.file)
     n, width = args.n, 1 << args.n
     tape = None if args.input is None else split_word(args.input, m.symbols)
@@ -74,6 +91,7 @@ def cmd_tm(args: argparse.Namespace) -> int:
         bounds = TMBounds(max_steps=args.max_steps, word_budget=args.budget, enc_budget=args.budget,
                           cell_budget=args.budget, stack_budget=args.budget, paper_max_layers=args.paper_max_layers,
                           seed=args.seed)
+        stage(STAGES[0])
         built = build(m, n, bounds)
     program = tiling_program(tt.instance) if built is None else built.program
     packed = (compile_lemma9(program, packed=True) if built is None else built.packed).size()
@@ -89,13 +107,16 @@ def cmd_tm(args: argparse.Namespace) -> int:
     if built is None:
         return 0
     print("== verify")
-    report = check_tm(m, n, bounds, built=built)
+    report = check_tm(m, n, bounds, built=built, stage=stage)
+    bar.update(1)
     print(render(report))
     return 0 if report.ok else 1
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """The ``tm`` subcommand."""
+    from proofs_check.progress import add_progress_option
+
     p = sub.add_parser("tm", help="a Turing machine (docs/tm-format.md) → 2^n-tiling → B-RASP → UHAT ([BCL] Thm 15); "
                        "--verify checks all against the simulator")
     p.add_argument("file", help="machine description, e.g. examples/counter.tm")
@@ -112,6 +133,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--paper-max-layers", type=int, default=5_000, help="build the paper-faithful UHAT only up to "
                    "this many layers (default 5000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random corruptions (default 0)")
+    add_progress_option(p)
 
 
 __all__: Sequence[str] = ("add_parsers", "cmd_tm")

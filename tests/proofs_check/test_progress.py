@@ -11,6 +11,7 @@ import itertools
 import os
 import re
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
@@ -25,6 +26,7 @@ from proofs_check.progress import Bar, bar, wanted
 from proofs_check.cli.retrieval import _avoiding, cgram_valid_inputs
 
 FINAL = re.compile(r"\| (\d+)/(\d+) \[")
+TM_COUNTER = str(Path(__file__).resolve().parents[2] / "examples" / "counter.tm")
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -142,6 +144,7 @@ QUIET = [
     ["verify", "index", "-n", "3"],
     ["table", "counter", "-n", "1..2"],
     ["witness-word", "-n", "1", "--corruptions", "2"],
+    ["tm", TM_COUNTER, "-n", "1", "--verify", "--budget", "300"],
 ]
 TIMES = re.compile(r"\d[\d,]*(\.\d+)?\s?(s|words/s|inputs/s)\b|\d+\.\d+s")
 
@@ -240,3 +243,16 @@ def test_disagreement_stops_the_bar_at_the_reported_count(capsys) -> None:
     assert code == 0 and "DISAGREE" in out
     done, total = _final(err)
     assert 0 < done == _number(r"([\d,]+) inputs", out) and total == 81
+
+
+def test_tm_verify_counts_its_stages(capsys) -> None:
+    """``tm --verify --progress``: one unit per stage of proofs_check.tm_check.STAGES, each named while it
+    runs; without --verify there is no bar even when forced (nothing long runs)."""
+    from proofs_check.tm_check import STAGES
+
+    code, out, err = _run(capsys, "tm", TM_COUNTER, "-n", "1", "--verify", "--budget", "300", "--progress")
+    assert code == 0 and out.rstrip().splitlines()[-1].startswith("AGREE")
+    assert _final(err) == (len(STAGES), len(STAGES))
+    assert all(name in err for name in STAGES[1:])
+    code, out, err = _run(capsys, "tm", TM_COUNTER, "-n", "1", "--progress")
+    assert code == 0 and err == ""
