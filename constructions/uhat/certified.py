@@ -48,6 +48,11 @@ UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
 HeadKey = tuple[int, int]  # (layer index from 0, head index from 0)
 
 
+
+def _up3(b: Fraction) -> str:
+    """A least certified β to three decimals rounded **up** (exactly): the printed value is still certified."""
+    return f"{math.ceil(Fraction(b) * 1000) / 1000:.3f}"
+
 @dataclass(frozen=True)
 class FloatCertificate:
     """The outcome of :func:`certify_float` (``ok``: the float run's answer is the reference's)."""
@@ -67,7 +72,7 @@ class FloatCertificate:
         lines = [head, f"  logit error ≤ {self.logit_error:.3e}; proved read-out margin {self.readout_margin} "
                        f"(needs 2·error < margin)"]
         for (layer, h), b in sorted(self.beta_min.items()):
-            lines.append(f"  layer {layer + 1} head {h + 1}: softmax β ≥ {float(b):.3f} certified")
+            lines.append(f"  layer {layer + 1} head {h + 1}: softmax β ≥ {_up3(b)} certified")
         if self.reason:
             lines.append(f"  {self.reason}")
         return "\n".join(lines)
@@ -162,7 +167,7 @@ def certify_float(net: UHAT, dtype: str, max_len: int, margins: Mapping[HeadKey,
     mins = {key: _beta_min(net, u, limit, max_len, margins, readout_margin, key, init)
             for key in _softmax_heads(net)}
     reason = "" if ok else f"2·{err:.3e} ≥ margin {readout_margin}"
-    low = [f"layer {k[0] + 1} head {k[1] + 1}: β = {float(_beta(net, k, betas or {})):.3f} < β_min = {float(b):.3f}"
+    low = [f"layer {k[0] + 1} head {k[1] + 1}: β = {float(_beta(net, k, betas or {})):.3f} < β_min = {_up3(b)}"
            for k, b in mins.items() if _beta(net, k, betas or {}) < b]
     if low:
         ok, reason = False, "; ".join(low)
