@@ -161,7 +161,7 @@ class DFA:
 
     def _reachable_order(self) -> np.ndarray:
         """Reachable states in queue-BFS order (symbols in alphabet order); compiled for large DFAs."""
-        if self.num_states >= graph._COMPILED_MIN and (hop := graph._compiled()) is not None:
+        if self.num_states >= graph.COMPILED_MIN and (hop := graph.compiled_kernels()) is not None:
             return hop.bfs_order(self.delta, self.start)
         return breadth_first(lambda f: self.delta[f], len(self.alphabet), self.start, self.num_states, delta=self.delta)[0]
 
@@ -205,13 +205,13 @@ class DFA:
         """The minimal complete DFA of the language, states numbered by BFS from the start in symbol order.
 
         Two DFAs have the same language iff their minimisations are :meth:`identical`. From
-        ``automata.graph._COMPILED_MIN`` (4,096) states on, the whole computation runs compiled:
+        ``automata.graph.COMPILED_MIN`` (4,096) states on, the whole computation runs compiled:
         :func:`automata.hopcroft.minimal_table` (Hopcroft, O(k·m·log m)); same result.
 
         >>> DFA.from_table("a", {0: {"a": 1}, 1: {"a": 2}, 2: {"a": 1}}, 0, {1}).minimise().delta.tolist()
         [[1], [0]]
         """
-        if self.num_states >= graph._COMPILED_MIN and (hop := graph._compiled()) is not None:
+        if self.num_states >= graph.COMPILED_MIN and (hop := graph.compiled_kernels()) is not None:
             table, acc = hop.minimal_table(self.delta, self.accepting, self.start)  # same result, compiled
             return DFA(self.alphabet, table, 0, acc)
         d = self.complete()  # classes of unreachable states do no harm: the quotient is restricted below

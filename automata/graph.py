@@ -4,7 +4,7 @@ Vectorised with numpy for large frontiers, plain Python below ``_SMALL`` states 
 per-call overhead dominates (deep, narrow automata such as [BCL] Example 2's counter, ``(n+2)·2^n``
 levels: there the BFS runs as one Python queue over a compact list copy of the table, and finite
 languages are minimised by Revuz's signature hashing in DFS post-order instead of one refinement round
-per level). From ``_COMPILED_MIN`` states on, :mod:`automata.dfa` and :func:`coarsest_partition` hand
+per level). From ``COMPILED_MIN`` states on, :mod:`automata.dfa` and :func:`coarsest_partition` hand
 the work to the numba-compiled kernels of :mod:`automata.hopcroft` (Hopcroft 1971, O(k·m·log m)), which
 are interpreter-free whatever the depth; the paths here then serve small DFAs and installs without
 numba. Private to :mod:`automata.dfa`.
@@ -19,10 +19,10 @@ import numpy as np
 _DENSE_LIMIT = 1 << 25  # BFS keeps a dense "seen" mask for state spaces up to this size
 _SMALL = 64  # below this many states per step, plain Python beats numpy's per-call overhead
 _ACYCLIC_MIN = 4096  # from this many states on, minimisation first tries the acyclic (finite-language) path
-_COMPILED_MIN = 4096  # from this many states on, the compiled kernels of automata.hopcroft run (if numba imports)
+COMPILED_MIN = 4096  # from this many states on, the compiled kernels of automata.hopcroft run (if numba imports)
 
 
-def _compiled() -> ModuleType | None:
+def compiled_kernels() -> ModuleType | None:
     """The :mod:`automata.hopcroft` module, or None where numba is not installed (pure numpy fallback)."""
     try:
         from automata import hopcroft
@@ -220,7 +220,7 @@ def coreachable(delta: np.ndarray, accepting: np.ndarray) -> np.ndarray:
 def coarsest_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.ndarray, int]:
     """Block ids of the Myhill-Nerode classes of the states of a complete DFA (reachable or not).
 
-    From ``_COMPILED_MIN`` states on, Hopcroft's algorithm compiled with numba
+    From ``COMPILED_MIN`` states on, Hopcroft's algorithm compiled with numba
     (:func:`automata.hopcroft.hopcroft_partition`, O(k·m·log m)) does the work. Below that, from
     ``_ACYCLIC_MIN`` states on, a DFA whose live part is acyclic (a finite language) is handled by
     :func:`_acyclic_partition` (O(k·m), no rounds); otherwise, or if that finds a cycle:
@@ -236,7 +236,7 @@ def coarsest_partition(delta: np.ndarray, accepting: np.ndarray) -> tuple[np.nda
     n_acc = int(accepting.sum())
     if n_acc in (0, m):
         return np.zeros(m, dtype=np.int64), 1
-    if m >= _COMPILED_MIN and (hop := _compiled()) is not None:
+    if m >= COMPILED_MIN and (hop := compiled_kernels()) is not None:
         return hop.hopcroft_partition(delta, accepting)
     if m >= _ACYCLIC_MIN:
         quick = _acyclic_partition(delta, accepting)

@@ -11,7 +11,7 @@ so each state is relabelled, and each edge rescanned, ``O(log m)`` times.
 
 Sizes for a complete DFA with ``m`` states and ``k`` symbols: ``O(k·m·log m)`` time; memory ``O(k·m)``
 (the inverse CSR: ``k·m`` sources and ``k·m + 1`` offsets; the worklist, at most ``k·m`` pairs). Used by
-:meth:`automata.dfa.DFA.minimise` from ``automata.graph._COMPILED_MIN`` states on — e.g. [BCL]
+:meth:`automata.dfa.DFA.minimise` from ``automata.graph.COMPILED_MIN`` states on — e.g. [BCL]
 Example 2's counter for ``N = 16`` (THEORY §3): ``3,538,913`` states, ``k = 6``, minimal
 ``(N+2)·2^(N+1) − N = 2,359,280`` — where the per-level numpy / Python paths of :mod:`automata.graph`
 are bound by the interpreter (the automaton is ``~10^6`` levels deep). Compiled on first use and cached

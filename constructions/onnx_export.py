@@ -45,7 +45,8 @@ from torch import nn
 
 from automata.alphabet import all_words
 from automata.errors import ArgumentError, DtypeError, ParameterError, check_int
-from constructions.torch_io import ExactModule, ModelFileError, file_path
+from constructions.torch_exact import ExactModule, ModelFileError
+from constructions.torch_io import file_path
 
 MAX_CHECK_WORDS = 2_000_000  # check_onnx refuses larger word sets before running any
 

@@ -32,6 +32,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Callable, Iterable, Sequence
 
 from automata.errors import ParameterError
@@ -113,16 +114,15 @@ def fmt_int(v: int) -> str:
 
 
 def down2(x: float, places: int = 2) -> str:
-    """``x`` to ``places`` decimals rounded **down**: a printed lower bound is still a lower bound."""
-    scale = 10**places
-    return f"{math.floor(x * scale) / scale:,.{places}f}"
+    """``x`` to ``places`` decimals rounded **down**, exactly (``Decimal(x)`` is the float's exact value;
+    ``floor(x·100)`` would round the product first): a printed lower bound is still a lower bound."""
+    return f"{Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR):,.{places}f}"
 
 
 def up2(x: float, places: int = 2) -> str:
-    """``x`` to ``places`` decimals rounded **up**: a printed least admissible value (a certified β) is
-    still admissible."""
-    scale = 10**places
-    return f"{math.ceil(x * scale) / scale:,.{places}f}"
+    """``x`` to ``places`` decimals rounded **up**, exactly: a printed least admissible value (a
+    certified β) is still admissible."""
+    return f"{Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING):,.{places}f}"
 
 
 def fmt_lower(v: int) -> str:

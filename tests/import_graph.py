@@ -51,12 +51,47 @@ def edges(root: Path, packages: tuple[str, ...] = LAYERS) -> list[Edge]:
             where = f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}"
             if isinstance(node, ast.Import):
                 out += [Edge(source, a.name, (), where) for a in node.names if a.name in mods]
+            elif (isinstance(node, ast.Call) and _dotted(node.func) in ("importlib.import_module", "import_module")
+                  and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in mods):
+                out.append(Edge(source, node.args[0].value, (), where))  # a module named by a literal
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 subs = [a.name for a in node.names if f"{node.module}.{a.name}" in mods]
                 out += [Edge(source, f"{node.module}.{s}", (), where) for s in subs]
                 rest = tuple(a.name for a in node.names if a.name not in subs)
                 if node.module in mods and rest:
                     out.append(Edge(source, node.module, rest, where))
+    return out
+
+
+def _dotted(node: ast.AST) -> str:
+    """``a.b.c`` of a Name/Attribute chain ('' for anything else)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else ""
+    return ""
+
+
+def private_attribute_reads(root: Path, packages: tuple[str, ...] = LAYERS) -> list[str]:
+    """``module._name`` where ``module`` was imported as a project module (``from automata import graph``,
+    ``import automata.graph as graph``): a private name read across modules without an import line."""
+    mods = modules(root, packages)
+    out = []
+    for source, path in mods.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                aliases.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names
+                                if f"{node.module}.{a.name}" in mods})
+            elif isinstance(node, ast.Import):
+                aliases.update({a.asname: a.name for a in node.names if a.asname and a.name in mods})
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
+                    and node.attr.startswith("_") and not node.attr.startswith("__")
+                    and aliases[node.value.id] != source):
+                out.append(f"{path.relative_to(root)}:{node.lineno}: {source} reads {aliases[node.value.id]}.{node.attr}")
     return out
 
 
@@ -95,4 +130,5 @@ def long_files(root: Path, limit: int, packages: tuple[str, ...] = LAYERS) -> li
     return out
 
 
-__all__ = ["LAYERS", "Edge", "cycles", "edges", "long_files", "modules", "private_imports", "upward"]
+__all__ = ["LAYERS", "Edge", "cycles", "edges", "long_files", "modules", "private_attribute_reads",
+           "private_imports", "upward"]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.import_graph import LAYERS, cycles, edges, long_files, modules, private_imports, upward
+from tests.import_graph import (LAYERS, cycles, edges, long_files, modules, private_attribute_reads,
+                                private_imports, upward)
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 500  # "files under ~500 lines" for the product's modules
@@ -42,6 +43,23 @@ def test_no_import_cycles(project_edges) -> None:
 def test_no_private_name_is_borrowed_across_modules(project_edges) -> None:
     bad = private_imports(project_edges)
     assert not bad, "private names imported from another module:\n" + "\n".join(map(str, bad))
+
+
+def test_no_private_attribute_is_read_across_modules() -> None:
+    bad = private_attribute_reads(ROOT)
+    assert not bad, "private names read through another module:\n" + "\n".join(bad)
+
+
+def test_the_weights_file_loader_closes_no_cycle(project_edges) -> None:
+    """torch_io.load imports the module class its fixed KINDS table names (a computed name the reader
+    cannot see): none of those modules may import torch_io back."""
+    import networkx as nx
+
+    from constructions.torch_io import KINDS
+
+    g = nx.DiGraph((e.source, e.target) for e in project_edges)
+    for module, _ in KINDS.values():
+        assert module in g and not nx.has_path(g, module, "constructions.torch_io"), module
 
 
 def test_product_modules_stay_short() -> None:
@@ -95,3 +113,15 @@ def test_a_borrowed_private_name_is_caught(tmp_path: Path) -> None:
 def test_a_long_module_is_caught(tmp_path: Path) -> None:
     root = _tree(tmp_path, {"tasks/big.py": "x = 1\n" * (MAX_LINES + 1)})
     assert long_files(root, MAX_LINES) == [("tasks.big", MAX_LINES + 1)]
+
+
+def test_a_literal_import_module_call_counts(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"automata/dfa.py": "from automata import graph\n",
+                            "automata/graph.py": "import importlib\ndef g():\n    importlib.import_module('automata.dfa')\n"})
+    assert cycles(edges(root)) == [["automata.dfa", "automata.graph"]]
+
+
+def test_a_private_attribute_read_is_caught(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"automata/graph.py": "_LIMIT = 3\n",
+                            "automata/dfa.py": "from automata import graph\nx = graph._LIMIT + graph.__name__.count('a')\n"})
+    assert private_attribute_reads(root) == ["automata/dfa.py:2: automata.dfa reads automata.graph._LIMIT"]

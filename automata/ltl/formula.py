@@ -70,9 +70,8 @@ class _Interned:
         """Fully parenthesised text the parser reads back (the precedence-aware printer is
         :func:`automata.ltl.syntax.to_text`); bounded: the tree of a DAG formula can be astronomically large."""
         nodes = size(self)  # type: ignore[arg-type]
-        if nodes > REPR_MAX_NODES:
-            return f"<LTL formula, tree of {nodes:,} nodes>"
-        return f"<LTL {_brief(self)}>"  # type: ignore[arg-type]
+        text = _brief(self) if nodes <= REPR_MAX_NODES else None  # type: ignore[arg-type]
+        return f"<LTL formula, tree of {nodes:,} nodes>" if text is None else f"<LTL {text}>"
 
     def __reduce__(self) -> tuple:
         return (type(self), tuple(getattr(self, f) for f in self.__dataclass_fields__))  # type: ignore[attr-defined]
@@ -112,18 +111,28 @@ REPR_MAX_NODES = 300  # larger trees are shown by their size only
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
-def _brief(f: Formula) -> str:
-    """The tree of ``f`` fully parenthesised (``repr``; at most :data:`REPR_MAX_NODES` nodes, so the
-    recursion is shallow)."""
+_Q_SYMBOL = re.compile(r"[^\s(),!&|<>\-¬∧∨→↔⊤⊥\x00-\x1f\x7f-\x9f]+\Z")  # what ``Q_`` takes in the text syntax
+
+
+def _brief(f: Formula) -> str | None:
+    """The tree of ``f`` fully parenthesised, text the parser reads back (``repr``; at most
+    :data:`REPR_MAX_NODES` nodes, so the recursion is shallow); None when a letter cannot be written in
+    the text syntax (a space or an operator character in it)."""
     if isinstance(f, Const):
         return "true" if f.value else "false"
     if isinstance(f, Letter):
-        ok = isinstance(f.symbol, str) and _IDENTIFIER.match(f.symbol) and f.symbol not in ("true", "false")
-        return str(f.symbol) if ok else f"Q_{f.symbol}"
+        if not isinstance(f.symbol, str):
+            return None
+        if _IDENTIFIER.match(f.symbol) and f.symbol not in ("true", "false"):
+            return f.symbol
+        return f"Q_{f.symbol}" if _Q_SYMBOL.match(f.symbol) else None
     if isinstance(f, Unary):
         arg = _brief(f.arg)
+        if arg is None:
+            return None
         return f"{f.op}{arg}" if isinstance(f.arg, Binary) or f.op == "!" else f"{f.op} {arg}"
-    return f"({_brief(f.left)} {f.op} {_brief(f.right)})"
+    left, right = _brief(f.left), _brief(f.right)
+    return None if left is None or right is None else f"({left} {f.op} {right})"
 TRUE = Const(True)
 FALSE = Const(False)
 

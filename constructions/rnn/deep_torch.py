@@ -30,7 +30,7 @@ from constructions.dtypes import parse_device, parse_dtype
 from constructions.exact import abs_bound
 from constructions.rnn.deep import ACTIVATIONS, DeepRNN
 from constructions.rnn.torch_common import AuditedRecurrent, dense, exact_dtype, integral, ints, last_verdicts, prefix_verdicts, sigma
-from constructions.torch_io import ExactModule, field, fraction, lossless
+from constructions.torch_exact import ExactModule, field, fraction, lossless
 
 
 @dataclass(frozen=True)

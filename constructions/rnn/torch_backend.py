@@ -35,7 +35,7 @@ from constructions.rnn.deep import DeepRNN
 from constructions.rnn.deep_torch import deep_to_torch
 from constructions.rnn.torch_common import (AuditedRecurrent, dense, exact_dtype, integral, ints, last_verdicts,
                                             prefix_verdicts, sigma)
-from constructions.torch_io import ExactModule, field, fraction, lossless
+from constructions.torch_exact import ExactModule, field, fraction, lossless
 
 @dataclass(frozen=True)
 class RNNAudit:

@@ -11,7 +11,7 @@ import torch
 from automata.errors import DtypeError, ParameterError, UnknownSymbolError
 from constructions.dtypes import check_exact, parse_dtype
 from constructions.exact import Affine
-from constructions.torch_io import ExactModule, lossless, resolve_lengths, valid_positions
+from constructions.torch_exact import ExactModule, lossless, resolve_lengths, valid_positions
 
 SUPPORTED = (torch.float32, torch.float64, torch.int64)
 
@@ -109,7 +109,7 @@ def prefix_verdicts(words: torch.Tensor, sigma: int, device: torch.device, chunk
     rows at a time through ``run(cols, out, valid) -> peak state value`` (which fills ``out``, shape
     (L, rows); ``valid`` (L, rows) or None: a padded step keeps the state), and refuse a run whose peak
     exceeds ``max_activation`` (the precision claim the audit relies on; None: no check). With
-    ``lengths`` / ``attention_mask`` (:func:`constructions.torch_io.resolve_lengths`) only the real
+    ``lengths`` / ``attention_mask`` (:func:`constructions.torch_exact.resolve_lengths`) only the real
     positions must hold symbols, and padded positions read False. Returns (B, L) bool."""
     if not isinstance(words, torch.Tensor) or words.dim() != 2:
         raise ParameterError(f"words must be a (B, L) LongTensor of symbol codes, got "

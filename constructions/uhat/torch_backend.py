@@ -22,7 +22,7 @@ symbols, 182 slots) in float32.
 sets over all words) bounds every value, score and partial sum within the dtype's exact range, else
 :class:`DtypeError` naming the layer. The audit's bounds are stored in the module: ``.to(dtype)``,
 ``.half()``, ``.float()``, ``.double()``, ``.type()`` re-check them and refuse (module unchanged) or
-convert (:class:`constructions.torch_io.ExactModule`); :func:`constructions.torch_io.save` writes them.
+convert (:class:`constructions.torch_exact.ExactModule`); :func:`constructions.torch_io.save` writes them.
 
 **Retrieval extensions** (:mod:`constructions.uhat.model`): positional features are added to the
 embedding (the audit then needs ``max_len``, and longer words are refused); every head of a layer is
@@ -33,7 +33,7 @@ length bound, else :class:`DtypeError`. Generators (``net.output``) return, per 
 the largest logit; :meth:`UHATModule.generate` reads it at the last position.
 
 **Batches of mixed lengths**: ``forward(words, lengths=…)`` or ``attention_mask=…``
-(:func:`constructions.torch_io.resolve_lengths`); every row is computed as its own word — causal
+(:func:`constructions.torch_exact.resolve_lengths`); every row is computed as its own word — causal
 networks in one pass (a padded position is never visible to an earlier one), others one pass per
 distinct length — so padded positions are never attended, whatever the masks.
 """
@@ -45,7 +45,7 @@ import torch
 
 from automata.errors import ParameterError, UnknownSymbolError, shown
 from constructions.dtypes import parse_device, parse_dtype
-from constructions.torch_io import resolve_lengths
+from constructions.torch_exact import resolve_lengths
 from constructions.uhat.attention_kernel import hard_attention
 from constructions.uhat.model import UHAT
 from constructions.uhat.precision import precision_audit

@@ -6,7 +6,7 @@ in-place change bumps one version counter; the metadata the tensors do not carry
 audit's bounds (THEORY §1, [BCL] Prop 12; :mod:`constructions.uhat.precision`); and the slot plan,
 re-derived — after the proof is re-derived from the tensors (:func:`~constructions.uhat.torch_plan.symbolic`
 then the audit) — whenever a named tensor changed. Dtype moves are checked against the stored bounds
-(:class:`constructions.torch_io.ExactModule`); a weights file rebuilds the module without the symbolic
+(:class:`constructions.torch_exact.ExactModule`); a weights file rebuilds the module without the symbolic
 network (:meth:`CompiledUHAT.from_file`, :mod:`constructions.torch_io`).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import torch
 
 from automata.errors import DtypeError, ParameterError
 from constructions.dtypes import EXACT_LIMIT, parse_device
-from constructions.torch_io import ExactModule, digest, field, fraction, lossless
+from constructions.torch_exact import ExactModule, digest, field, fraction, lossless
 from constructions.uhat.model import UHAT
 from constructions.uhat.precision import precision_audit
 from constructions.uhat.torch_plan import (AttentionBlock, HeadMaps, Map, Part, Plan, ReLUBlock, PlanStep, build_plan,

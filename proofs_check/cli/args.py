@@ -1,5 +1,5 @@
-"""Parsing helpers shared by the CLI's parser and its commands (kept out of cli.py so that the command
-modules never import the CLI itself)."""
+"""Parsing helpers shared by the CLI's parser (``main.py``) and its commands (kept out of ``main.py`` so
+that the command modules never import the parser)."""
 from __future__ import annotations
 
 import argparse

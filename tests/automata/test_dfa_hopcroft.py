@@ -34,7 +34,7 @@ def random_dfa(rng: np.random.Generator, m: int, k: int, partial: float) -> DFA:
 def reference_minimise(d: DFA, monkeypatch: pytest.MonkeyPatch) -> DFA:
     """The existing (uncompiled) minimiser: the compiled path switched off."""
     with monkeypatch.context() as mp:
-        mp.setattr(graph, "_COMPILED_MIN", 10**12)
+        mp.setattr(graph, "COMPILED_MIN", 10**12)
         return d.minimise()
 
 
@@ -70,7 +70,7 @@ def test_minimise_dispatches_to_hopcroft(monkeypatch):
     rng = np.random.default_rng(7)
     dfas = [random_dfa(rng, int(rng.integers(1, 200)), int(rng.integers(1, 4)), 0.1 * (i % 2)) for i in range(30)]
     expected = [reference_minimise(d, monkeypatch) for d in dfas]
-    monkeypatch.setattr(graph, "_COMPILED_MIN", 0)
+    monkeypatch.setattr(graph, "COMPILED_MIN", 0)
     for d, mn in zip(dfas, expected):
         assert d.minimise().identical(mn)
         assert d.reachable().identical(d.reachable())  # the compiled BFS keeps reachable() working

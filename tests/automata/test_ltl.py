@@ -77,6 +77,18 @@ def test_repr_is_fully_parenthesised_text_the_parser_reads_back(case: tuple[tupl
     assert parse(text[5:-1]) is f, text
 
 
+def test_repr_of_letters_the_syntax_cannot_write() -> None:
+    """A letter with a space or an operator character has no text form: the repr gives the size instead
+    of text the parser would misread; its letter class is the parser's (the two modules cannot share it)."""
+    from automata.ltl import formula, syntax
+    from automata.ltl.formula import Binary, Letter
+
+    assert formula._Q_SYMBOL.pattern == syntax._SYMBOL_CHARS + r"\Z"
+    assert repr(Letter("a b")) == "<LTL formula, tree of 1 nodes>"
+    assert repr(Binary("S", Letter("a"), Letter("x(y"))) == "<LTL formula, tree of 3 nodes>"
+    assert repr(Binary("S", Letter("a"), Letter("#"))) == "<LTL (a S Q_#)>"
+
+
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(cases())
 def test_parse_of_to_text_is_the_same_object(case: tuple[tuple[str, ...], Formula]) -> None:

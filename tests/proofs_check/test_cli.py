@@ -140,3 +140,14 @@ def test_dtype_refused_by_the_precision_audit(capsys) -> None:
     code, _, err = _run(capsys, "verify", "tiling-witness", "-n", "1", "--max-len", "2", "--dtype", "bfloat16")
     assert code == 2
     assert "reaches |value| 4134 but bfloat16 is exact only up to 256" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("module", ["proofs_check", "proofs_check.cli"])
+def test_python_dash_m_runs_the_cli(module: str) -> None:
+    """``python -m proofs_check`` and ``python -m proofs_check.cli`` (the old module's way) are the CLI."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", module, "tasks"], capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0 and done.stdout.startswith("counter") and done.stderr == "", done.stderr
