@@ -162,7 +162,7 @@ def size_row(
     paper_max = fam.paper_build_max_n if paper_max_n is None else paper_max_n
     task = fam.task(n, variant)
     program = fam.program(n, variant)
-    cells: dict[str, str] = {"n": str(n)}
+    cells: dict[str, str] = {"n": str(n) if fam.has_n else "–"}  # a preset has no n (its one row carries 0)
     sizes: dict[str, UHATSize | None] = {"paper": None, "packed": None}
     for form, packed in (("paper", False), ("packed", True)):
         if form == "paper" and paper_max is not None and n > paper_max:
@@ -327,7 +327,7 @@ def notes(fam: Family, variant: str, rows: Sequence[SizeRow]) -> list[str]:
     out = [
         first + ".",
         "min DFA states: the minimised reference automaton"
-        + (f" for n ∈ {{{', '.join(map(str, exact))}}}" if exact else " (not computed)")
+        + ((f" for n ∈ {{{', '.join(map(str, exact))}}}" if fam.has_n else "") if exact else " (not computed)")
         + "; '≥' marks a certified lower bound (the task's own, else the shortest word length + 1).",
         "LB RNN k·D: [BCL] Prop 1, k·D ≥ log2(min DFA states); '≥' when only the DFA bound is known.",
         "LB LTL temporal ops: a satisfiable formula with t temporal operators has a model of length ≤ |Σ|·2^t "

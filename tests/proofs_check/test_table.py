@@ -77,6 +77,8 @@ def test_counter_rows_carry_a_built_ltl_formula() -> None:
     (ab,) = size_table(family("ab-plus"), [0], "-")
     assert ab.shortest == 2 and ab.get("lb_ltl") == "≥ 0" and ab.get("ub_ltl") == "19 (6)"
     assert ab.get("lb_dfa") == "3" and ab.lb_dfa == 3  # the cell and the field agree
+    md = render([ab], "md", notes(family("ab-plus"), "-", [ab]))
+    assert md.splitlines()[2].startswith("| – | 2 |") and "n ∈" not in md  # a preset has no n to print
 
 
 def test_numbers_are_exact_or_marked() -> None:
