@@ -108,10 +108,20 @@ class Binary(_Interned):
 
 Formula = Union[Const, Letter, Unary, Binary]
 REPR_MAX_NODES = 300  # larger trees are shown by their size only
-_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
+# The text syntax's letters (automata.ltl.syntax reads and writes them with these): a bare lower-case
+# identifier, or ``Q_`` followed by a symbol without spaces, operator or control characters.
+LETTER_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+SYMBOL_CHARS = r"[^\s(),!&|<>\-¬∧∨→↔⊤⊥\x00-\x1f\x7f-\x9f]+"
+_Q_SYMBOL = re.compile(SYMBOL_CHARS + r"\Z")
 
 
-_Q_SYMBOL = re.compile(r"[^\s(),!&|<>\-¬∧∨→↔⊤⊥\x00-\x1f\x7f-\x9f]+\Z")  # what ``Q_`` takes in the text syntax
+def letter_text(symbol: object) -> str | None:
+    """How the text syntax writes the letter ``symbol`` (bare, or ``Q_symbol``); None when it cannot."""
+    if not isinstance(symbol, str):
+        return None
+    if LETTER_NAME.match(symbol) and symbol not in ("true", "false"):
+        return symbol
+    return f"Q_{symbol}" if _Q_SYMBOL.match(symbol) else None
 
 
 def _brief(f: Formula) -> str | None:
@@ -121,11 +131,7 @@ def _brief(f: Formula) -> str | None:
     if isinstance(f, Const):
         return "true" if f.value else "false"
     if isinstance(f, Letter):
-        if not isinstance(f.symbol, str):
-            return None
-        if _IDENTIFIER.match(f.symbol) and f.symbol not in ("true", "false"):
-            return f.symbol
-        return f"Q_{f.symbol}" if _Q_SYMBOL.match(f.symbol) else None
+        return letter_text(f.symbol)
     if isinstance(f, Unary):
         arg = _brief(f.arg)
         if arg is None:

@@ -28,15 +28,16 @@ from __future__ import annotations
 import re
 
 from automata.ltl.formula import (
-    FALSE, TRUE, Binary, Const, Formula, Letter, LTLError, Unary, check, postorder)
+    FALSE, LETTER_NAME, SYMBOL_CHARS, TRUE, Binary, Const, Formula, Letter, LTLError, Unary, check, letter_text,
+    postorder)
 
 MAX_TEXT = 1_000_000  # characters; longer input is refused before any work
 MAX_PARENS = 10_000  # nesting of parentheses (the parser does not recurse; this only bounds nonsense)
 _UNICODE = {"¬": "!", "∧": "&", "∨": "|", "→": "->", "↔": "<->", "⊤": "true", "⊥": "false"}
-_SYMBOL_CHARS = r"[^\s(),!&|<>\-¬∧∨→↔⊤⊥\x00-\x1f\x7f-\x9f]+"  # no control characters
+_SYMBOL_CHARS = SYMBOL_CHARS  # what Q_ takes (no spaces, operator or control characters)
 _TOKEN = re.compile(
     rf"\s*(?:(?P<op><->|->|[()!&|¬∧∨→↔⊤⊥])|(?P<q>Q_{_SYMBOL_CHARS})|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<bad>\S))")
-_LETTER = re.compile(r"[a-z][a-z0-9_]*\Z")
+_LETTER = LETTER_NAME
 _UNARY_WORDS = ("Y", "P", "H", "X", "F", "G")
 _BINARY_PRECEDENCE = {"<->": 1, "->": 2, "|": 3, "&": 4, "S": 5, "U": 5}
 
@@ -195,11 +196,10 @@ def printable(symbol: str) -> bool:
 
 
 def _letter_text(symbol: str) -> str:
-    if _LETTER.match(symbol) and symbol not in ("true", "false"):
-        return symbol
-    if re.fullmatch(_SYMBOL_CHARS, symbol):
-        return "Q_" + symbol
-    raise LTLError(f"letter {symbol!r} cannot be written in the text syntax")
+    text = letter_text(symbol)
+    if text is None:
+        raise LTLError(f"letter {symbol!r} cannot be written in the text syntax")
+    return text
 
 
 def _prec(f: Formula) -> int:
