@@ -10,7 +10,9 @@ small maps (LaTeX, teaching).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
@@ -148,3 +150,20 @@ def abs_bound(m: Affine, in_bounds: Sequence[Fraction]) -> list[Fraction]:
     for r, c, v in m.entries:
         out[r] += abs(v) * in_bounds[c]
     return out
+
+
+def _decimals(x: float | Fraction, places: int, up: bool) -> str:
+    scaled = Fraction(x) * 10**places  # exact: Fraction(float) is the float's own value
+    whole = math.ceil(scaled) if up else math.floor(scaled)
+    return f"{Decimal(whole).scaleb(-places):,.{places}f}"
+
+
+def down2(x: float | Fraction, places: int = 2) -> str:
+    """``x`` to ``places`` decimals rounded **down**, exactly: a printed lower bound is still a lower bound."""
+    return _decimals(x, places, up=False)
+
+
+def up2(x: float | Fraction, places: int = 2) -> str:
+    """``x`` to ``places`` decimals rounded **up**, exactly: a printed least admissible value (a certified
+    softmax β) is still admissible."""
+    return _decimals(x, places, up=True)

@@ -43,7 +43,7 @@ _SIZES = (("index", 8), ("index", 64), ("index", 1024), ("index", 65536), ("ar",
 
 def sizes_table() -> str:
     from claim_tools import retrieval_row
-    from proofs_check.table import down2, up2
+    from constructions.exact import down2, up2
 
     lines = []
     for name, n in _SIZES:

@@ -14,9 +14,9 @@ import math
 import time
 from dataclasses import dataclass
 
+from constructions.exact import down2
 from constructions.library.istree_uhat import cot_length_bound, istree_uhat
 from constructions.uhat.precision import precision_audit
-from proofs_check.table import down2
 from tasks.istree import IsTreeTask
 from tasks.istree_bounds import closed_form_fooling, closed_form_rows, count_rows
 

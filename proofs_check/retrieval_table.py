@@ -14,13 +14,13 @@ import time
 from dataclasses import dataclass
 
 from automata.errors import ParameterError
+from constructions.exact import down2, up2
 from constructions.library.retrieval_hybrid import hybrid_size
 from constructions.library.retrieval_rag import rag_query_length, rag_state_bits
 from constructions.library.retrieval_rnn import retrieval_rnn_size
 from constructions.library.retrieval_uhat import retrieval_uhat
 from constructions.uhat.precision import precision_audit
 from proofs_check.retrieval_check import softmax_certificate
-from proofs_check.table import down2, up2
 from tasks.retrieval import retrieval_task
 from tasks.retrieval_bounds import closed_form_rows, count_rows, log2_rows
 

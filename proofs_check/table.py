@@ -32,10 +32,10 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Callable, Iterable, Sequence
 
 from automata.errors import ParameterError
+from constructions.exact import down2
 from constructions.uhat.lemma9 import compile_lemma9
 from constructions.uhat.model import UHATSize
 from proofs_check.progress import bar as progress_bar
@@ -111,18 +111,6 @@ def fmt_int(v: int) -> str:
     if v < 10**EXACT_DIGITS:
         return f"{v:,}"
     return f"≈2^{log2_int(v):,.2f}"
-
-
-def down2(x: float, places: int = 2) -> str:
-    """``x`` to ``places`` decimals rounded **down**, exactly (``Decimal(x)`` is the float's exact value;
-    ``floor(x·100)`` would round the product first): a printed lower bound is still a lower bound."""
-    return f"{Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR):,.{places}f}"
-
-
-def up2(x: float, places: int = 2) -> str:
-    """``x`` to ``places`` decimals rounded **up**, exactly: a printed least admissible value (a
-    certified β) is still admissible."""
-    return f"{Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING):,.{places}f}"
 
 
 def fmt_lower(v: int) -> str:

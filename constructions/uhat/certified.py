@@ -41,17 +41,12 @@ from typing import Mapping, Sequence
 
 from automata.errors import DtypeError, ParameterError
 from constructions.dtypes import EXACT_LIMIT, parse_dtype
-from constructions.exact import Affine
+from constructions.exact import Affine, up2
 from constructions.uhat.model import UHAT, AttentionLayer
 
 UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
 HeadKey = tuple[int, int]  # (layer index from 0, head index from 0)
 
-
-
-def _up3(b: Fraction) -> str:
-    """A least certified β to three decimals rounded **up** (exactly): the printed value is still certified."""
-    return f"{math.ceil(Fraction(b) * 1000) / 1000:.3f}"
 
 @dataclass(frozen=True)
 class FloatCertificate:
@@ -71,8 +66,8 @@ class FloatCertificate:
         head = f"{self.dtype}, words of length ≤ {self.max_len}: " + ("CERTIFIED" if self.ok else "NOT CERTIFIED")
         lines = [head, f"  logit error ≤ {self.logit_error:.3e}; proved read-out margin {self.readout_margin} "
                        f"(needs 2·error < margin)"]
-        for (layer, h), b in sorted(self.beta_min.items()):
-            lines.append(f"  layer {layer + 1} head {h + 1}: softmax β ≥ {_up3(b)} certified")
+        for (layer, h), b in sorted(self.beta_min.items()):  # β rounded up: the printed value is certified
+            lines.append(f"  layer {layer + 1} head {h + 1}: softmax β ≥ {up2(b, 3)} certified")
         if self.reason:
             lines.append(f"  {self.reason}")
         return "\n".join(lines)
@@ -167,7 +162,7 @@ def certify_float(net: UHAT, dtype: str, max_len: int, margins: Mapping[HeadKey,
     mins = {key: _beta_min(net, u, limit, max_len, margins, readout_margin, key, init)
             for key in _softmax_heads(net)}
     reason = "" if ok else f"2·{err:.3e} ≥ margin {readout_margin}"
-    low = [f"layer {k[0] + 1} head {k[1] + 1}: β = {float(_beta(net, k, betas or {})):.3f} < β_min = {_up3(b)}"
+    low = [f"layer {k[0] + 1} head {k[1] + 1}: β = {float(_beta(net, k, betas or {})):.3f} < β_min = {up2(b, 3)}"
            for k, b in mins.items() if _beta(net, k, betas or {}) < b]
     if low:
         ok, reason = False, "; ".join(low)

@@ -146,7 +146,7 @@ def test_printed_bounds_round_the_safe_way(x: float) -> None:
     """A lower bound prints rounded down, a least admissible β rounded up: the printed text never
     claims more than was proved (``:.2f`` rounds to nearest: 14.5701 printed as β ≥ 14.57 was below the
     certified minimum)."""
-    from proofs_check.table import down2, up2
+    from constructions.exact import down2, up2
 
     from decimal import Decimal
     from fractions import Fraction
@@ -158,7 +158,7 @@ def test_printed_bounds_round_the_safe_way(x: float) -> None:
 def test_printed_bounds_examples() -> None:
     import math
 
-    from proofs_check.table import down2, up2
+    from constructions.exact import down2, up2
 
     assert (down2(math.log2(18)), up2(math.log2(18))) == ("4.16", "4.17")
     assert (down2(2.0), up2(2.0), down2(1234567.891), up2(14.5701)) == ("2.00", "2.00", "1,234,567.89", "14.58")
@@ -170,6 +170,7 @@ def test_printed_bounds_examples() -> None:
 
 def test_a_task_lower_bound_prints_rounded_down() -> None:
     """log2 of 3 DFA states is 1.58…: the preset row's 'LB RNN k·D' prints 1.5, not the rounded-up 1.6."""
-    from proofs_check.table import _fmt, down2
+    from constructions.exact import down2
+    from proofs_check.table import _fmt
 
     assert (_fmt(1.585), down2(1.585, 1), _fmt(7), _fmt(12345)) == ("1.5", "1.5", "7", "12,345")
