@@ -104,13 +104,6 @@ def _range(lo: int | None, hi: int | None) -> str:
     return "" if hi is None else f" <= {hi}"
 
 
-def check_choice(value: object, what: str, choices: tuple[str, ...] | list[str]) -> str:
-    """``value`` if it is one of the strings ``choices``, else :class:`ParameterError` naming them."""
-    if not isinstance(value, str) or value not in choices:
-        raise ParameterError(f"{what} must be one of {', '.join(choices)}, got {shown(value)}")
-    return value
-
-
 def check_type(value: object, what: str, kind: type | tuple[type, ...], expected: str) -> object:
     """``value`` if it is an instance of ``kind``, else :class:`ArgumentError` (``expected``: how the
     message names the kind, e.g. ``"a DFA"``)."""

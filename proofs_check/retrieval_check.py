@@ -280,8 +280,7 @@ def hybrid_answerer(task) -> Answerer:
     """The hybrid (a linear RNN and one attention layer), as an answerer."""
     from constructions.library.retrieval_hybrid import retrieval_hybrid
 
-    hybrid = retrieval_hybrid(task)
-    return lambda codes: hybrid.answer(codes)
+    return retrieval_hybrid(task).answer
 
 
 def rag_answerer(task) -> Answerer:

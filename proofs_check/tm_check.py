@@ -214,7 +214,7 @@ def build(machine: TuringMachine, n: int, bounds: TMBounds = TMBounds(), tiling:
     states = None
     if bounds.dfa_states:
         try:
-            dfa = TilingTask(tt.instance).reference().explore(bounds.dfa_states).minimise()
+            dfa = TilingTask(tt.instance).reference_dfa(bounds.dfa_states)
             deciders.append(dfa_decider(dfa))
             states = dfa.num_states
         except StateLimitError:
@@ -244,8 +244,8 @@ def sizes(machine: TuringMachine, n: int, built: Built) -> tuple[dict[str, objec
         bad.append(f"tiles: built {out['tiles']}, formula {tc['tiles']}, bound {tc['bound']}")
     if not out["program ops"] == formula["ops"] == 3 * n + len(built.tiling.instance.tiles) + 18:
         bad.append(f"program ops: built {out['program ops']}, Lemma 8's formula {formula['ops']}")
-    if built.paper is not None and built.paper.size().layers != built.paper_layers:
-        bad.append(f"paper layers: built {built.paper.size().layers}, closed form {built.paper_layers}")
+    if built.paper is not None and out["paper layers"] != built.paper_layers:
+        bad.append(f"paper layers: built {out['paper layers']}, closed form {built.paper_layers}")
     return out, tuple(bad)
 
 
