@@ -245,6 +245,21 @@ class UnitBudget:
     bound: int  # the stated bound (rows or cells)
 
 
+def unit_budgets(inst: TilingInstance, bounds) -> tuple[UnitBudget, UnitBudget, UnitBudget]:
+    """Word sets 2–4 within ``bounds`` (a :class:`Bounds`, or anything with its budget fields): correct
+    encodings of up to so many rows, any tile per cell, stacks of valid rows (none when τ^W passes
+    :data:`ROW_TABLE_CAP`)."""
+    tau, width = len(inst.tiles), inst.width
+    rows = largest_within(tau**width, bounds.max_rows, bounds.enc_budget, floor=0)
+    cells = largest_within(tau * width, bounds.max_cells, bounds.cell_budget)
+    table = valid_rows(inst) if tau**width <= ROW_TABLE_CAP else np.zeros((0, width), dtype=np.int64)
+    stack = largest_within(len(table), bounds.max_stack_rows, bounds.stack_budget, floor=0)
+    return (UnitBudget(f"encodings ≤ {rows} rows", tau, rows * width, 1, lambda c: cell_words(inst, c, False), rows),
+            UnitBudget(f"any bits ≤ {cells} cells", tau * width, cells, 1, lambda c: cell_words(inst, c, True), cells),
+            UnitBudget(f"row stacks ≤ {stack} rows", len(table), stack, width,
+                       lambda c: cell_words(inst, table[c].reshape(len(c), -1), False), stack))
+
+
 Best = Optional[tuple[int, tuple[int, ...]]]
 
 
@@ -379,28 +394,19 @@ def check_instance(
         codes = encode_word(word, instance.alphabet)[None, :]
         verdicts = tuple((d.name, bool(d.whole(codes)[0])) for d in deciders)
         verdicts += (("printed", bool(accepts_prefixes(printed, codes)[0, -1])),)
-    k, tau, width = len(instance.alphabet), len(instance.tiles), instance.width
-    length = largest_within(k, bounds.max_len, bounds.word_budget)
+    length = largest_within(len(instance.alphabet), bounds.max_len, bounds.word_budget)
     rep = exhaustive_check(instance.alphabet, deciders, length, chunk=bounds.chunk)
     empty = Decider("empty language", True, lambda w: np.zeros(w.shape, dtype=bool))
     pr_acc = sum(exhaustive_check(instance.alphabet, [program_decider(printed), empty], length,
                                   chunk=bounds.chunk).accepted)
     words = SetCheck(f"words ≤ {length}", length, rep.words, sum(rep.accepted), (), pr_acc, rep.disagreement,
                      rep.seconds)
-    rows = largest_within(tau**width, bounds.max_rows, bounds.enc_budget, floor=0)
     direct = TilingTask(instance).accepts
     sets: list[SetCheck] = [words]
-    correct = UnitBudget(f"encodings ≤ {rows} rows", tau, rows * width, 1,
-                     lambda c: cell_words(instance, c, False), rows)
+    correct, anyb, stacks = unit_budgets(instance, bounds)
     check, dn, dbad = enumerate_sets(instance, correct, deciders, printed, bounds.chunk, direct, bounds.direct_cap)
     sets.append(check)
-    cells = largest_within(tau * width, bounds.max_cells, bounds.cell_budget)
-    anyb = UnitBudget(f"any bits ≤ {cells} cells", tau * width, cells, 1, lambda c: cell_words(instance, c, True), cells)
     sets.append(enumerate_sets(instance, anyb, deciders, printed, bounds.chunk, None, 0)[0])
-    table = valid_rows(instance) if tau**width <= ROW_TABLE_CAP else np.zeros((0, width), dtype=np.int64)
-    stack_rows = largest_within(len(table), bounds.max_stack_rows, bounds.stack_budget, floor=0)
-    stacks = UnitBudget(f"row stacks ≤ {stack_rows} rows", len(table), stack_rows, width,
-                    lambda c: cell_words(instance, table[c].reshape(len(c), -1), False), stack_rows)
     check, dn2, dbad2 = enumerate_sets(instance, stacks, deciders, printed, bounds.chunk, direct, bounds.direct_cap)
     sets.append(check)
     dbad = dbad if dbad is not None else dbad2
@@ -484,4 +490,5 @@ def render(reports: Sequence[InstanceReport]) -> str:
 
 
 __all__ = ["run_suite", "check_suite", "check_instance", "render", "build_deciders", "valid_rows", "Bounds",
-           "SetCheck", "InstanceReport", "UNKNOWN", "UnitBudget", "cell_words", "enumerate_sets", "largest_within"]
+           "SetCheck", "InstanceReport", "UNKNOWN", "UnitBudget", "cell_words", "enumerate_sets", "largest_within",
+           "unit_budgets"]

@@ -46,7 +46,7 @@ from constructions.uhat.class_exec import class_prefixes
 from constructions.uhat.torch_backend import UHATModule, to_torch
 from proofs_check.deciders import Decider, dfa_decider, program_decider, uhat_decider
 from proofs_check.exhaustive import exhaustive_check
-from proofs_check.tiling_suite import ROW_TABLE_CAP, SetCheck, cell_words, enumerate_sets, largest_within, UnitBudget, valid_rows
+from proofs_check.tiling_suite import ROW_TABLE_CAP, SetCheck, enumerate_sets, largest_within, unit_budgets
 from tasks.tiling import SolveReport, TilingTask, decode, encode, is_solution, solve_report
 from tasks.tm import Run, TuringMachine, simulate
 from tasks.tm_tiling import TMTiling, program_ops, run_grid, simulator_accepts, tile_count, tm_tiling
@@ -336,22 +336,14 @@ def check_sets(built: Built, bounds: TMBounds) -> tuple[SetCheck, ...]:
     inst = built.tiling.instance
     deciders = list(built.deciders)
     printed = tiling_program(inst, "printed")
-    k, tau, width = len(inst.alphabet), len(inst.tiles), inst.width
-    length = largest_within(k, bounds.max_len, bounds.word_budget)
+    tau, width = len(inst.tiles), inst.width
+    length = largest_within(len(inst.alphabet), bounds.max_len, bounds.word_budget)
     rep = exhaustive_check(inst.alphabet, deciders, length, chunk=bounds.chunk)
     sets = [SetCheck(f"words ≤ {length}", length, rep.words, sum(rep.accepted), (), 0, rep.disagreement, rep.seconds)]
-    rows = largest_within(tau**width, bounds.max_rows, bounds.enc_budget, floor=0)
-    cells = largest_within(tau * width, bounds.max_cells, bounds.cell_budget)
-    table = valid_rows(inst) if tau**width <= ROW_TABLE_CAP else np.zeros((0, width), dtype=np.int64)
-    stack = largest_within(len(table), bounds.max_stack_rows, bounds.stack_budget, floor=0)
-    units = [
-        UnitBudget(f"encodings ≤ {rows} rows", tau, rows * width, 1, lambda c: cell_words(inst, c, False), rows),
-        UnitBudget(f"any bits ≤ {cells} cells", tau * width, cells, 1, lambda c: cell_words(inst, c, True), cells),
-        UnitBudget(f"row stacks ≤ {stack} rows ({len(table)} valid rows)" if tau**width <= ROW_TABLE_CAP else
-               f"row stacks (τ^W = {tau**width:,} candidate rows > {ROW_TABLE_CAP:,})", len(table), stack, width,
-               lambda c: cell_words(inst, table[c].reshape(len(c), -1), False), stack),
-    ]
-    for u in units:
+    correct, anyb, stacks = unit_budgets(inst, bounds)
+    stacks = dataclasses.replace(stacks, label=f"{stacks.label} ({stacks.base} valid rows)" if tau**width <= ROW_TABLE_CAP
+                                 else f"row stacks (τ^W = {tau**width:,} candidate rows > {ROW_TABLE_CAP:,})")
+    for u in (correct, anyb, stacks):
         sets.append(enumerate_sets(inst, u, deciders, printed, bounds.chunk, None, 0)[0])
     return tuple(sets)
 
